@@ -1,0 +1,54 @@
+#include "refuge/api/http.h"
+
+namespace refuge::api {
+
+namespace {
+
+void RegisterCollection(httplib::Server& server, app::Service& svc, domain::EntityKind kind) {
+  const std::string base = std::string("/api/v1/") + domain::EntityCollection(kind);
+  const std::string item = base + R"(/([A-Za-z0-9_-]+))";
+
+  server.Get(base, Authed(svc, [&svc, kind](const httplib::Request& req, httplib::Response& res,
+                                            const store::User&) {
+    auto limit = IntParam(req, "limit", 50, 1, 1000);
+    if (!limit.ok()) return SendError(res, limit.status());
+    SendPage(res, svc.ListEntities(kind, req.get_param_value("after"), *limit));
+  }));
+
+  server.Post(base, Authed(svc, [&svc, kind](const httplib::Request& req, httplib::Response& res,
+                                             const store::User&) {
+    auto body = ParseJsonBody(req);
+    if (!body.ok()) return SendError(res, body.status());
+    auto created = svc.CreateEntity(kind, *body);
+    if (created.ok()) res.set_header("Location", std::string("/api/v1/") + domain::EntityCollection(kind) + "/" + (*created)["id"].get<std::string>());
+    SendVersioned(res, created, 201);
+  }));
+
+  if (kind != domain::EntityKind::kFacility) {  // facilities have a richer page (view routes)
+    server.Get(item, Authed(svc, [&svc, kind](const httplib::Request& req, httplib::Response& res,
+                                              const store::User&) {
+      SendVersioned(res, svc.GetEntity(kind, req.matches[1]));
+    }));
+  }
+
+  auto update = [&svc, kind](bool merge) {
+    return Authed(svc, [&svc, kind, merge](const httplib::Request& req, httplib::Response& res,
+                                           const store::User&) {
+      auto expected = app::ParseIfMatch(req.get_header_value("If-Match"));
+      if (!expected.ok()) return SendError(res, expected.status());
+      auto body = ParseJsonBody(req);
+      if (!body.ok()) return SendError(res, body.status());
+      SendVersioned(res, svc.UpdateEntity(kind, req.matches[1], *body, *expected, merge));
+    });
+  };
+  server.Put(item, update(false));
+  server.Patch(item, update(true));
+}
+
+}  // namespace
+
+void RegisterEntityRoutes(httplib::Server& server, app::Service& svc) {
+  for (domain::EntityKind kind : domain::kAllEntityKinds) RegisterCollection(server, svc, kind);
+}
+
+}  // namespace refuge::api

@@ -1,0 +1,41 @@
+#pragma once
+
+#include <httplib.h>
+
+#include <memory>
+#include <string>
+
+#include "refuge/app/service.h"
+#include "refuge/base/status.h"
+
+namespace refuge::api {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  int port = 8080;  // 0 picks a free port
+  int threads = 0;  // 0: sized from the hardware, at least 8
+  size_t max_body_bytes = 10 * 1024 * 1024;
+};
+
+// The HTTP/JSON API over a Service. Bind() then Run() (blocking) ; Stop() from
+// another thread or a signal handler's thread ends Run().
+class ApiServer {
+ public:
+  ApiServer(app::Service& svc, ServerOptions options);
+  ~ApiServer();
+
+  // Binds the listening socket; kIo when the address is taken or invalid.
+  Status Bind();
+  int port() const { return port_; }
+  // Serves until Stop(). Returns kIo if the server failed.
+  Status Run();
+  void Stop();
+
+ private:
+  app::Service& svc_;
+  ServerOptions options_;
+  std::unique_ptr<httplib::Server> server_;
+  int port_ = 0;
+};
+
+}  // namespace refuge::api

@@ -1,0 +1,59 @@
+#include "refuge/auth/passwords.h"
+
+#include <sodium.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <string_view>
+
+namespace refuge::auth {
+namespace {
+
+constexpr size_t kMinLength = 12;
+
+// Passwords that appear at the top of every breach list, lower-cased. Length
+// already rules out most short ones; these are the long ones people still pick.
+constexpr std::array<std::string_view, 24> kCommon = {
+    "123456789012", "password1234", "passwordpassword", "qwertyuiop12", "qwertyuiopas",
+    "1q2w3e4r5t6y", "iloveyou1234", "administrator", "letmein12345", "welcome12345",
+    "changeme1234", "passw0rd1234", "abcdefghijkl", "111111111111", "000000000000",
+    "123123123123", "qwerty123456", "password123!", "asdfghjkl123", "trustno11234",
+    "monkey123456", "dragon123456", "football1234", "baseball1234"};
+
+}  // namespace
+
+Result<std::string> HashPassword(const std::string& password) {
+  if (sodium_init() < 0) return Internal("libsodium failed to initialize");
+  char out[crypto_pwhash_STRBYTES];
+  if (crypto_pwhash_str_alg(out, password.data(), password.size(),
+                            crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE,
+                            crypto_pwhash_ALG_ARGON2ID13) != 0) {
+    return Internal("out of memory while hashing a password");
+  }
+  return std::string(out);
+}
+
+bool VerifyPassword(const std::string& password, const std::string& encoded_hash) {
+  if (sodium_init() < 0) return false;
+  if (encoded_hash.size() >= crypto_pwhash_STRBYTES) return false;
+  return crypto_pwhash_str_verify(encoded_hash.c_str(), password.data(), password.size()) == 0;
+}
+
+Status CheckPasswordPolicy(const std::string& password) {
+  if (password.size() < kMinLength) {
+    return Invalid("password", "must be at least " + std::to_string(kMinLength) + " characters");
+  }
+  std::string lower = password;
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (std::find(kCommon.begin(), kCommon.end(), lower) != kCommon.end()) {
+    return Invalid("password", "is a commonly used password; choose another");
+  }
+  bool all_same = std::all_of(password.begin(), password.end(),
+                              [&](char c) { return c == password[0]; });
+  if (all_same) return Invalid("password", "must not repeat one character");
+  return Status::Ok();
+}
+
+}  // namespace refuge::auth

@@ -1,0 +1,21 @@
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <string>
+
+namespace refuge::cli {
+
+inline constexpr const char* kDefaultDataDir = "./refuge-data";
+
+// Each subcommand lives in its own file and registers itself here. Its callback
+// stores the process exit code in *exit_code.
+void AddServeCommand(CLI::App& app, int* exit_code);
+void AddDemoCommand(CLI::App& app, int* exit_code);
+void AddUserCommand(CLI::App& app, int* exit_code);
+void AddBackupCommands(CLI::App& app, int* exit_code);  // export, import
+
+// Runs the CLI; returns the process exit code.
+int Main(int argc, char** argv);
+
+}  // namespace refuge::cli

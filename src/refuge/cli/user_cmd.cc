@@ -1,0 +1,49 @@
+#include <unistd.h>
+
+#include <iostream>
+
+#include "refuge/app/installation.h"
+#include "refuge/cli/commands.h"
+#include "refuge/cli/exit_codes.h"
+
+namespace refuge::cli {
+
+void AddUserCommand(CLI::App& app, int* exit_code) {
+  auto* user = app.add_subcommand("user", "Manage user accounts");
+  user->require_subcommand(1);
+  auto* add = user->add_subcommand("add", "Create a user");
+  struct Opts {
+    std::string data = kDefaultDataDir;
+    std::string name;
+    std::string role;
+    bool password_stdin = false;
+  };
+  auto opts = std::make_shared<Opts>();
+  add->add_option("NAME", opts->name, "User name (letters, digits, '.', '_', '-')")->required();
+  add->add_option("--role", opts->role, "admin, lawyer, advocate or viewer")->required();
+  add->add_flag("--password-stdin", opts->password_stdin,
+                "Read the password from the first line of standard input")->required();
+  add->add_option("--data", opts->data, "Data directory (created if missing)");
+  add->callback([opts, exit_code] {
+    std::string password;
+    if (!std::getline(std::cin, password) || password.empty()) {
+      *exit_code = ReportError(Invalid("password", "no password on standard input"), std::cerr);
+      return;
+    }
+    if (!password.empty() && password.back() == '\r') password.pop_back();
+    auto svc = app::OpenInstallation(opts->data, SystemClock::Instance());
+    if (!svc.ok()) {
+      *exit_code = ReportError(svc.status(), std::cerr);
+      return;
+    }
+    Status s = (*svc)->AddUser(opts->name, opts->role, password);
+    if (!s.ok()) {
+      *exit_code = ReportError(s, std::cerr);
+      return;
+    }
+    std::cout << "Created user " << opts->name << " (" << opts->role << ")\n";
+    *exit_code = 0;
+  });
+}
+
+}  // namespace refuge::cli

@@ -1,0 +1,43 @@
+#include "refuge/domain/a_number.h"
+
+namespace refuge::domain {
+
+std::optional<std::string> LooksLikeANumber(std::string_view text) {
+  std::string digits;
+  size_t i = 0;
+  while (i < text.size() && text[i] == ' ') ++i;
+  if (i < text.size() && (text[i] == 'A' || text[i] == 'a')) {
+    ++i;
+    if (i < text.size() && (text[i] == '-' || text[i] == '#')) ++i;
+  }
+  for (; i < text.size(); ++i) {
+    char c = text[i];
+    if (c >= '0' && c <= '9') {
+      digits += c;
+    } else if (c == '-' || c == ' ' || c == '.') {
+      continue;
+    } else {
+      return std::nullopt;
+    }
+  }
+  if (digits.size() == 8) digits = "0" + digits;
+  if (digits.size() != 9 || digits == "000000000") return std::nullopt;
+  return digits;
+}
+
+Result<std::string> NormalizeANumber(std::string_view text, const std::string& field) {
+  auto digits = LooksLikeANumber(text);
+  if (!digits) {
+    return Invalid(field, "'" + std::string(text) +
+                              "' is not an A-number: expected 8 or 9 digits, optionally "
+                              "written as A123456789 or A-123-456-789");
+  }
+  return *digits;
+}
+
+std::string FormatANumber(const std::string& d) {
+  if (d.size() != 9) return d;
+  return "A-" + d.substr(0, 3) + "-" + d.substr(3, 3) + "-" + d.substr(6, 3);
+}
+
+}  // namespace refuge::domain

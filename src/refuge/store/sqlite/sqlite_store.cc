@@ -1,0 +1,709 @@
+#include "refuge/store/sqlite/sqlite_store.h"
+
+#include <sqlite3.h>
+
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <vector>
+
+#include "refuge/domain/search_terms.h"
+#include "refuge/store/sqlite/migrations.h"
+
+namespace refuge::store {
+namespace {
+
+using domain::Event;
+using domain::RefTarget;
+
+const char* TableOf(EntityKind kind) {
+  switch (kind) {
+    case EntityKind::kPerson: return "persons";
+    case EntityKind::kOrganization: return "organizations";
+    case EntityKind::kFacility: return "facilities";
+    case EntityKind::kMatter: return "matters";
+  }
+  return "persons";
+}
+
+// A prepared statement bound for one use; reset when it goes out of scope.
+class Stmt {
+ public:
+  Stmt(sqlite3* db, sqlite3_stmt* s) : db_(db), s_(s) {}
+  ~Stmt() {
+    if (s_ != nullptr) {
+      sqlite3_reset(s_);
+      sqlite3_clear_bindings(s_);
+    }
+  }
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
+
+  Stmt& Bind(int i, const std::string& v) {
+    sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Stmt& BindOptional(int i, const std::string& v) {
+    if (v.empty()) {
+      sqlite3_bind_null(s_, i);
+    } else {
+      Bind(i, v);
+    }
+    return *this;
+  }
+  Stmt& Bind(int i, int64_t v) {
+    sqlite3_bind_int64(s_, i, v);
+    return *this;
+  }
+  // SQLITE_ROW -> true, SQLITE_DONE -> false, anything else -> error.
+  Result<bool> Step() {
+    int rc = sqlite3_step(s_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    return Error(rc);
+  }
+  Status Run() {
+    auto r = Step();
+    return r.ok() ? Status::Ok() : r.status();
+  }
+  std::string Text(int col) const {
+    const unsigned char* t = sqlite3_column_text(s_, col);
+    return t == nullptr ? std::string()
+                        : std::string(reinterpret_cast<const char*>(t),
+                                      static_cast<size_t>(sqlite3_column_bytes(s_, col)));
+  }
+  int64_t Int(int col) const { return sqlite3_column_int64(s_, col); }
+
+ private:
+  Status Error(int rc) const {
+    int ext = sqlite3_extended_errcode(db_);
+    std::string msg = sqlite3_errmsg(db_);
+    if (ext == SQLITE_CONSTRAINT_PRIMARYKEY || ext == SQLITE_CONSTRAINT_UNIQUE) {
+      return Conflict("already exists: " + msg);
+    }
+    if (ext == SQLITE_CONSTRAINT_FOREIGNKEY) {
+      return Status(Code::kInvalid, "refers to a missing object: " + msg);
+    }
+    if ((rc & 0xff) == SQLITE_CONSTRAINT) return Status(Code::kInvalid, msg);
+    if ((rc & 0xff) == SQLITE_FULL) return IoError("disk full: " + msg);
+    return IoError("database error: " + msg);
+  }
+
+  sqlite3* db_;
+  sqlite3_stmt* s_;
+};
+
+Result<Json> ParseBody(const std::string& text) {
+  Json j = Json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) return Internal("stored JSON is corrupt");
+  return j;
+}
+
+class Connection final : public Db {
+ public:
+  explicit Connection(sqlite3* db) : db_(db) {}
+  ~Connection() override {
+    for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
+    sqlite3_close_v2(db_);
+  }
+
+  sqlite3* raw() { return db_; }
+
+  Status Exec(const char* sql) {
+    char* err = nullptr;
+    if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+      std::string msg = err ? err : "unknown error";
+      sqlite3_free(err);
+      return IoError("database error: " + msg);
+    }
+    return Status::Ok();
+  }
+
+  // Statements are prepared once per connection and reused.
+  Result<std::unique_ptr<Stmt>> Prepare(const std::string& sql) {
+    auto it = cache_.find(sql);
+    if (it == cache_.end()) {
+      sqlite3_stmt* s = nullptr;
+      if (sqlite3_prepare_v3(db_, sql.c_str(), -1, SQLITE_PREPARE_PERSISTENT, &s, nullptr) !=
+          SQLITE_OK) {
+        return Internal("cannot prepare statement: " + std::string(sqlite3_errmsg(db_)));
+      }
+      it = cache_.emplace(sql, s).first;
+    }
+    return std::make_unique<Stmt>(db_, it->second);
+  }
+
+  // --- entities ---
+
+  Status InsertEntity(const Record& r) override {
+    std::string sql = std::string("INSERT INTO ") + TableOf(r.kind) +
+                      " (id, version, body, created_at, updated_at" + ExtraColumns(r.kind) +
+                      ") VALUES (?1, ?2, ?3, ?4, ?5" + ExtraParams(r.kind) + ")";
+    REFUGE_ASSIGN_OR_RETURN(auto st, Prepare(sql));
+    st->Bind(1, r.id).Bind(2, r.version).Bind(3, r.body.dump()).Bind(4, r.created_at).Bind(5, r.updated_at);
+    BindExtra(*st, r);
+    REFUGE_RETURN_IF_ERROR(st->Run());
+    REFUGE_RETURN_IF_ERROR(AfterEntityWrite(r));
+    return Status::Ok();
+  }
+
+  Result<Record> GetEntity(EntityKind kind, const std::string& id) override {
+    REFUGE_ASSIGN_OR_RETURN(auto st, Prepare(std::string("SELECT id, version, body, created_at, updated_at FROM ") +
+                                             TableOf(kind) + " WHERE id = ?1"));
+    st->Bind(1, id);
+    REFUGE_ASSIGN_OR_RETURN(bool row, st->Step());
+    if (!row) return NotFound(std::string("no ") + domain::EntityName(kind) + " '" + id + "'");
+    return ReadRecord(kind, *st);
+  }
+
+  Status UpdateEntity(const Record& r, int64_t expected_version) override {
+    std::string sql = std::string("UPDATE ") + TableOf(r.kind) +
+                      " SET version = ?2, body = ?3, updated_at = ?5" + ExtraAssignments(r.kind) +
+                      " WHERE id = ?1 AND version = ?4";
+    REFUGE_ASSIGN_OR_RETURN(auto st, Prepare(sql));
+    st->Bind(1, r.id).Bind(2, r.version).Bind(3, r.body.dump()).Bind(4, expected_version).Bind(5, r.updated_at);
+    BindExtra(*st, r);
+    REFUGE_RETURN_IF_ERROR(st->Run());
+    if (sqlite3_changes(db_) == 0) {
+      auto cur = GetEntity(r.kind, r.id);
+      if (!cur.ok()) return cur.status();
+      return Conflict("version " + std::to_string(expected_version) + " is stale; the " +
+                          domain::EntityName(r.kind) + " is at version " +
+                          std::to_string(cur->version),
+                      "version");
+    }
+    REFUGE_RETURN_IF_ERROR(AfterEntityWrite(r));
+    return Status::Ok();
+  }
+
+  Result<std::vector<Record>> ListEntities(EntityKind kind, const std::string& after,
+                                           int limit) override {
+    REFUGE_ASSIGN_OR_RETURN(auto st, Prepare(std::string("SELECT id, version, body, created_at, updated_at FROM ") +
+                                             TableOf(kind) + " WHERE id > ?1 ORDER BY id LIMIT ?2"));
+    st->Bind(1, after).Bind(2, static_cast<int64_t>(limit));
+    std::vector<Record> out;
+    while (true) {
+      REFUGE_ASSIGN_OR_RETURN(bool row, st->Step());
+      if (!row) break;
+      REFUGE_ASSIGN_OR_RETURN(auto rec, ReadRecord(kind, *st));
+      out.push_back(std::move(rec));
+    }
+    return out;
+  }
+
+  Result<bool> Exists(RefTarget target, const std::string& id) override {
+    const char* table = nullptr;
+    switch (target) {
+      case RefTarget::kPerson: table = "persons"; break;
+      case RefTarget::kOrganization: table = "organizations"; break;
+      case RefTarget::kFacility: table = "facilities"; break;
+      case RefTarget::kMatter: table = "matters"; break;
+      default: return false;
+    }
+    REFUGE_ASSIGN_OR_RETURN(auto st, Prepare(std::string("SELECT 1 FROM ") + table + " WHERE id = ?1"));
+    st->Bind(1, id);
+    return st->Step();
+  }
+
+  Result<std::optional<Record>> FacilityByDetloc(const std::string& detloc) override {
+    REFUGE_ASSIGN_OR_RETURN(auto st, Prepare("SELECT id, version, body, created_at, updated_at FROM facilities WHERE detloc = ?1"));
+    st->Bind(1, detloc);
+    REFUGE_ASSIGN_OR_RETURN(bool row, st->Step());
+    if (!row) return std::optional<Record>();
+    REFUGE_ASSIGN_OR_RETURN(auto rec, ReadRecord(EntityKind::kFacility, *st));
+    return std::optional<Record>(std::move(rec));
+  }
+
+  Result<std::vector<Record>> MattersOfClient(const std::string& person_id) override {
+    REFUGE_ASSIGN_OR_RETURN(auto st, Prepare("SELECT id, version, body, created_at, updated_at FROM matters WHERE client = ?1 ORDER BY id"));
+    st->Bind(1, person_id);
+    std::vector<Record> out;
+    while (true) {
+      REFUGE_ASSIGN_OR_RETURN(bool row, st->Step());
+      if (!row) break;
+      REFUGE_ASSIGN_OR_RETURN(auto rec, ReadRecord(EntityKind::kMatter, *st));
+      out.push_back(std::move(rec));
+    }
+    return out;
+  }
+
+  // --- events ---
+
+  Status InsertEvent(const Event& e) override {
+    REFUGE_ASSIGN_OR_RETURN(auto st, Prepare(
+        "INSERT INTO events (id, subject, matter, type, date_key, place_ref, version, retracted, body, created_at, updated_at) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"));
+    BindEvent(*st, e);
+    REFUGE_RETURN_IF_ERROR(st->Run());
+    return IndexEvent(e);
+  }
+
+  Result<Event> GetEvent(const std::string& id) override {
+    REFUGE_ASSIGN_OR_RETURN(auto st, Prepare(std::string(kEventColumns) + " FROM events WHERE id = ?1"));
+    st->Bind(1, id);
+    REFUGE_ASSIGN_OR_RETURN(bool row, st->Step());
+    if (!row) return NotFound("no event '" + id + "'");
+    return ReadEvent(*st);
+  }
+
+  Status UpdateEvent(const Event& e, int64_t expected_version) override {
+    REFUGE_ASSIGN_OR_RETURN(auto keep, Prepare(
+        "INSERT INTO event_versions (id, version, retracted, body, created_at, updated_at) "
+        "SELECT id, version, retracted, body, created_at, updated_at FROM events WHERE id = ?1 AND version = ?2"));
+    keep->Bind(1, e.id).Bind(2, expected_version);
+    REFUGE_RETURN_IF_ERROR(keep->Run());
+    if (sqlite3_changes(db_) == 0) {
+      auto cur = GetEvent(e.id);
+      if (!cur.ok()) return cur.status();
+      return Conflict("version " + std::to_string(expected_version) +
+                          " is stale; the event is at version " + std::to_string(cur->version),
+                      "version");
+    }
+    REFUGE_ASSIGN_OR_RETURN(auto st, Prepare(
+        "UPDATE events SET subject = ?2, matter = ?3, type = ?4, date_key = ?5, place_ref = ?6, version = ?7, "
+        "retracted = ?8, body = ?9, created_at = ?10, updated_at = ?11 WHERE id = ?1"));
+    BindEvent(*st, e);
+    REFUGE_RETURN_IF_ERROR(st->Run());
+    return IndexEvent(e);
+  }
+
+  Result<std::vector<Event>> EventsOfSubject(const std::string& person_id,
+                                             bool include_retracted) override {
+    return QueryEvents(std::string(kEventColumns) +
+                           " FROM events WHERE subject = ?1 AND (?2 OR retracted = 0) ORDER BY date_key, id",
+                       person_id, include_retracted);
+  }
+
+  Result<std::vector<Event>> EventsOfMatter(const std::string& matter_id,
+                                            bool include_retracted) override {
+    return QueryEvents(std::string(kEventColumns) +
+                           " FROM events WHERE matter = ?1 AND (?2 OR retracted = 0) ORDER BY date_key, id",
+                       matter_id, include_retracted);
+  }
+
+  Result<std::vector<Event>> ListEvents(const std::string& after, int limit) override {
+    REFUGE_ASSIGN_OR_RETURN(auto st, Prepare(std::string(kEventColumns) + " FROM events WHERE id > ?1 ORDER BY id LIMIT ?2"));
+    st->Bind(1, after).Bind(2, static_cast<int64_t>(limit));
+    return CollectEvents(*st);
+  }
+
+  Result<std::vector<Event>> EventHistory(const std::string& id) override {
+    REFUGE_ASSIGN_OR_RETURN(auto st, Prepare(
+        "SELECT id, version, retracted, body, created_at, updated_at FROM event_versions WHERE id = ?1 ORDER BY version"));
+    st->Bind(1, id);
+    std::vector<Event> out;
+    while (true) {
+      REFUGE_ASSIGN_OR_RETURN(bool row, st->Step());
+      if (!row) break;
+      REFUGE_ASSIGN_OR_RETURN(Json body, ParseBody(st->Text(3)));
+      REFUGE_ASSIGN_OR_RETURN(Event e, domain::EventFromBody(std::move(body)));
+      e.id = st->Text(0);
+      e.version = st->Int(1);
+      e.retracted = st->Int(2) != 0;
+      e.created_at = st->Text(4);
+      e.updated_at = st->Text(5);
+      out.push_back(std::move(e));
+    }
+    return out;
+  }
+
+  Result<std::vector<std::string>> SubjectsPlacedAt(const std::string& facility_id) override {
+    REFUGE_ASSIGN_OR_RETURN(auto st, Prepare(
+        "SELECT DISTINCT subject FROM events WHERE place_ref = ?1 AND retracted = 0 ORDER BY subject"));
+    st->Bind(1, facility_id);
+    std::vector<std::string> out;
+    while (true) {
+      REFUGE_ASSIGN_OR_RETURN(bool row, st->Step());
+      if (!row) break;
+      out.push_back(st->Text(0));
+    }
+    return out;
+  }
+
+  // --- search ---
+
+  Result<std::vector<SearchHit>> Search(const std::vector<std::string>& terms,
+                                        const std::string& kind, int limit) override {
+    if (terms.empty()) return std::vector<SearchHit>{};
+    // The most selective plan is to start from one term and probe the others; the
+    // first term's rows drive the loop, the rest are point lookups on the primary key.
+    std::string sql = "SELECT t0.kind, t0.id FROM search_terms t0";
+    for (size_t i = 1; i < terms.size(); ++i) {
+      std::string t = "t" + std::to_string(i);
+      sql += " JOIN search_terms " + t + " ON " + t + ".kind = t0.kind AND " + t + ".id = t0.id AND ";
+      sql += TermMatch(t, terms[i], 2 * static_cast<int>(i) + 1);
+    }
+    sql += " WHERE " + TermMatch("t0", terms[0], 1);
+    int kind_param = 2 * static_cast<int>(terms.size()) + 1;
+    sql += " AND (?" + std::to_string(kind_param) + " = '' OR t0.kind = ?" + std::to_string(kind_param) + ")";
+    sql += " GROUP BY t0.kind, t0.id ORDER BY t0.kind, t0.id LIMIT ?" + std::to_string(kind_param + 1);
+    REFUGE_ASSIGN_OR_RETURN(auto st, Prepare(sql));
+    for (size_t i = 0; i < terms.size(); ++i) {
+      int p = 2 * static_cast<int>(i) + 1;
+      st->Bind(p, terms[i]);
+      // Upper bound for prefix matching: the term followed by the largest code point.
+      st->Bind(p + 1, terms[i] + "\xF4\x8F\xBF\xBF");
+    }
+    st->Bind(kind_param, kind).Bind(kind_param + 1, static_cast<int64_t>(limit));
+    std::vector<SearchHit> out;
+    while (true) {
+      REFUGE_ASSIGN_OR_RETURN(bool row, st->Step());
+      if (!row) break;
+      out.push_back(SearchHit{st->Text(0), st->Text(1)});
+    }
+    return out;
+  }
+
+  // --- users and sessions ---
+
+  Status InsertUser(const User& u) override {
+    REFUGE_ASSIGN_OR_RETURN(auto st, Prepare(
+        "INSERT INTO users (name, role, password_hash, created_at, disabled) VALUES (?1, ?2, ?3, ?4, ?5)"));
+    st->Bind(1, u.name).Bind(2, u.role).Bind(3, u.password_hash).Bind(4, u.created_at).Bind(5, int64_t{u.disabled});
+    return st->Run();
+  }
+
+  Status UpdateUser(const User& u) override {
+    REFUGE_ASSIGN_OR_RETURN(auto st, Prepare(
+        "UPDATE users SET role = ?2, password_hash = ?3, disabled = ?4 WHERE name = ?1"));
+    st->Bind(1, u.name).Bind(2, u.role).Bind(3, u.password_hash).Bind(4, int64_t{u.disabled});
+    REFUGE_RETURN_IF_ERROR(st->Run());
+    if (sqlite3_changes(db_) == 0) return NotFound("no user '" + u.name + "'");
+    return Status::Ok();
+  }
+
+  Result<User> GetUser(const std::string& name) override {
+    REFUGE_ASSIGN_OR_RETURN(auto st, Prepare(
+        "SELECT name, role, password_hash, created_at, disabled FROM users WHERE name = ?1"));
+    st->Bind(1, name);
+    REFUGE_ASSIGN_OR_RETURN(bool row, st->Step());
+    if (!row) return NotFound("no user '" + name + "'");
+    return ReadUser(*st);
+  }
+
+  Result<std::vector<User>> ListUsers() override {
+    REFUGE_ASSIGN_OR_RETURN(auto st, Prepare(
+        "SELECT name, role, password_hash, created_at, disabled FROM users ORDER BY name"));
+    std::vector<User> out;
+    while (true) {
+      REFUGE_ASSIGN_OR_RETURN(bool row, st->Step());
+      if (!row) break;
+      out.push_back(ReadUser(*st));
+    }
+    return out;
+  }
+
+  Status InsertSession(const Session& s) override {
+    REFUGE_ASSIGN_OR_RETURN(auto st, Prepare(
+        "INSERT INTO sessions (token_hash, user_name, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)"));
+    st->Bind(1, s.token_hash).Bind(2, s.user).Bind(3, s.created_at).Bind(4, s.expires_at);
+    return st->Run();
+  }
+
+  Result<Session> GetSession(const std::string& token_hash) override {
+    REFUGE_ASSIGN_OR_RETURN(auto st, Prepare(
+        "SELECT token_hash, user_name, created_at, expires_at FROM sessions WHERE token_hash = ?1"));
+    st->Bind(1, token_hash);
+    REFUGE_ASSIGN_OR_RETURN(bool row, st->Step());
+    if (!row) return NotFound("no such session");
+    return Session{st->Text(0), st->Text(1), st->Int(2), st->Int(3)};
+  }
+
+  Status DeleteSession(const std::string& token_hash) override {
+    REFUGE_ASSIGN_OR_RETURN(auto st, Prepare("DELETE FROM sessions WHERE token_hash = ?1"));
+    st->Bind(1, token_hash);
+    return st->Run();
+  }
+
+  Status DeleteExpiredSessions(int64_t now) override {
+    REFUGE_ASSIGN_OR_RETURN(auto st, Prepare("DELETE FROM sessions WHERE expires_at <= ?1"));
+    st->Bind(1, now);
+    return st->Run();
+  }
+
+  Result<int64_t> CountEntities(EntityKind kind) override {
+    REFUGE_ASSIGN_OR_RETURN(auto st, Prepare(std::string("SELECT count(*) FROM ") + TableOf(kind)));
+    REFUGE_ASSIGN_OR_RETURN(bool row, st->Step());
+    (void)row;
+    return st->Int(0);
+  }
+
+  Result<int64_t> CountEvents() override {
+    REFUGE_ASSIGN_OR_RETURN(auto st, Prepare("SELECT count(*) FROM events"));
+    REFUGE_ASSIGN_OR_RETURN(bool row, st->Step());
+    (void)row;
+    return st->Int(0);
+  }
+
+ private:
+  static constexpr const char* kEventColumns =
+      "SELECT id, version, retracted, body, created_at, updated_at";
+
+  static std::string TermMatch(const std::string& t, const std::string& term, int p) {
+    std::string a = "?" + std::to_string(p), b = "?" + std::to_string(p + 1);
+    if (domain::IsPrefixTerm(term)) return "(" + t + ".term >= " + a + " AND " + t + ".term < " + b + ")";
+    return "(" + t + ".term = " + a + " AND " + b + " IS NOT NULL)";
+  }
+
+  static std::string ExtraColumns(EntityKind k) {
+    switch (k) {
+      case EntityKind::kPerson: return ", a_number";
+      case EntityKind::kFacility: return ", detloc";
+      case EntityKind::kMatter: return ", client";
+      default: return "";
+    }
+  }
+  static std::string ExtraParams(EntityKind k) { return k == EntityKind::kOrganization ? "" : ", ?6"; }
+  static std::string ExtraAssignments(EntityKind k) {
+    switch (k) {
+      case EntityKind::kPerson: return ", a_number = ?6";
+      case EntityKind::kFacility: return ", detloc = ?6";
+      case EntityKind::kMatter: return ", client = ?6";
+      default: return "";
+    }
+  }
+  static void BindExtra(Stmt& st, const Record& r) {
+    auto str = [&](const char* f) { return r.body.contains(f) ? r.body[f].get<std::string>() : std::string(); };
+    switch (r.kind) {
+      case EntityKind::kPerson: st.BindOptional(6, str("a_number")); break;
+      case EntityKind::kFacility: st.BindOptional(6, str("detloc")); break;
+      case EntityKind::kMatter: st.Bind(6, str("client")); break;
+      default: break;
+    }
+  }
+
+  Status AfterEntityWrite(const Record& r) {
+    if (r.kind == EntityKind::kMatter) {
+      REFUGE_ASSIGN_OR_RETURN(auto del, Prepare("DELETE FROM matter_members WHERE matter = ?1"));
+      del->Bind(1, r.id);
+      REFUGE_RETURN_IF_ERROR(del->Run());
+      if (r.body.contains("team")) {
+        for (const auto& u : r.body["team"]) {
+          REFUGE_ASSIGN_OR_RETURN(auto ins, Prepare("INSERT OR IGNORE INTO matter_members (matter, user_name) VALUES (?1, ?2)"));
+          ins->Bind(1, r.id).Bind(2, u.get<std::string>());
+          REFUGE_RETURN_IF_ERROR(ins->Run());
+        }
+      }
+    }
+    return ReplaceTerms(domain::EntityName(r.kind), r.id, domain::EntityTerms(r.kind, r.body));
+  }
+
+  Status IndexEvent(const Event& e) {
+    std::vector<std::string> terms;
+    if (!e.retracted) terms = domain::EventTerms(e.body);
+    return ReplaceTerms("event", e.id, terms);
+  }
+
+  Status ReplaceTerms(const std::string& kind, const std::string& id,
+                      const std::vector<std::string>& terms) {
+    REFUGE_ASSIGN_OR_RETURN(auto del, Prepare("DELETE FROM search_terms WHERE id = ?1"));
+    del->Bind(1, id);
+    REFUGE_RETURN_IF_ERROR(del->Run());
+    for (const auto& t : terms) {
+      REFUGE_ASSIGN_OR_RETURN(auto ins, Prepare("INSERT OR IGNORE INTO search_terms (term, kind, id) VALUES (?1, ?2, ?3)"));
+      ins->Bind(1, t).Bind(2, kind).Bind(3, id);
+      REFUGE_RETURN_IF_ERROR(ins->Run());
+    }
+    return Status::Ok();
+  }
+
+  static void BindEvent(Stmt& st, const Event& e) {
+    std::string place;
+    if (e.type == "detention" || e.type == "transfer") place = e.Str("facility");
+    st.Bind(1, e.id).Bind(2, e.subject).BindOptional(3, e.matter).Bind(4, e.type)
+        .Bind(5, e.date.SortKey()).BindOptional(6, place).Bind(7, e.version)
+        .Bind(8, int64_t{e.retracted}).Bind(9, e.body.dump()).Bind(10, e.created_at).Bind(11, e.updated_at);
+  }
+
+  static Result<Event> ReadEvent(Stmt& st) {
+    REFUGE_ASSIGN_OR_RETURN(Json body, ParseBody(st.Text(3)));
+    REFUGE_ASSIGN_OR_RETURN(Event e, domain::EventFromBody(std::move(body)));
+    e.id = st.Text(0);
+    e.version = st.Int(1);
+    e.retracted = st.Int(2) != 0;
+    e.created_at = st.Text(4);
+    e.updated_at = st.Text(5);
+    return e;
+  }
+
+  Result<std::vector<Event>> QueryEvents(const std::string& sql, const std::string& key,
+                                         bool include_retracted) {
+    REFUGE_ASSIGN_OR_RETURN(auto st, Prepare(sql));
+    st->Bind(1, key).Bind(2, int64_t{include_retracted});
+    return CollectEvents(*st);
+  }
+
+  static Result<std::vector<Event>> CollectEvents(Stmt& st) {
+    std::vector<Event> out;
+    while (true) {
+      REFUGE_ASSIGN_OR_RETURN(bool row, st.Step());
+      if (!row) break;
+      REFUGE_ASSIGN_OR_RETURN(Event e, ReadEvent(st));
+      out.push_back(std::move(e));
+    }
+    return out;
+  }
+
+  static Result<Record> ReadRecord(EntityKind kind, Stmt& st) {
+    Record r;
+    r.kind = kind;
+    r.id = st.Text(0);
+    r.version = st.Int(1);
+    REFUGE_ASSIGN_OR_RETURN(r.body, ParseBody(st.Text(2)));
+    r.created_at = st.Text(3);
+    r.updated_at = st.Text(4);
+    return r;
+  }
+
+  static User ReadUser(Stmt& st) {
+    return User{st.Text(0), st.Text(1), st.Text(2), st.Text(3), st.Int(4) != 0};
+  }
+
+  sqlite3* db_;
+  std::map<std::string, sqlite3_stmt*> cache_;
+};
+
+class SqliteStore final : public Store {
+ public:
+  explicit SqliteStore(std::string path) : path_(std::move(path)) {}
+
+  Status Init() {
+    REFUGE_ASSIGN_OR_RETURN(auto conn, Open());
+    REFUGE_RETURN_IF_ERROR(Migrate(*conn));
+    idle_.push_back(std::move(conn));
+    return Status::Ok();
+  }
+
+  Status Write(const std::function<Status(Db&)>& fn) override {
+    std::lock_guard<std::mutex> write_lock(write_mu_);
+    return InTransaction("BEGIN IMMEDIATE", fn);
+  }
+
+  Status Read(const std::function<Status(Db&)>& fn) override {
+    return InTransaction("BEGIN", fn);
+  }
+
+  int SchemaVersion() const override { return schema_version_; }
+
+ private:
+  static constexpr size_t kMaxConnections = 16;
+
+  Result<std::unique_ptr<Connection>> Open() {
+    sqlite3* db = nullptr;
+    int rc = sqlite3_open_v2(path_.c_str(), &db,
+                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+    if (rc != SQLITE_OK) {
+      std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
+      sqlite3_close_v2(db);
+      return IoError("cannot open database " + path_ + ": " + msg);
+    }
+    auto conn = std::make_unique<Connection>(db);
+    sqlite3_busy_timeout(db, 10000);
+    REFUGE_RETURN_IF_ERROR(conn->Exec(
+        "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL; "
+        "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536;"));
+    return conn;
+  }
+
+  Status Migrate(Connection& c) {
+    REFUGE_RETURN_IF_ERROR(c.Exec(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+        "description TEXT NOT NULL, applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')))"));
+    int current = 0;
+    {
+      REFUGE_ASSIGN_OR_RETURN(auto st, c.Prepare("SELECT coalesce(max(version), 0) FROM schema_migrations"));
+      REFUGE_ASSIGN_OR_RETURN(bool row, st->Step());
+      if (row) current = static_cast<int>(st->Int(0));
+    }
+    const auto& all = sqlite::Migrations();
+    if (!all.empty() && current > all.back().version) {
+      return Status(Code::kConflict, "the database is at schema version " + std::to_string(current) +
+                                         ", newer than this refuge binary knows; upgrade refuge");
+    }
+    for (const auto& m : all) {
+      if (m.version <= current) continue;
+      REFUGE_RETURN_IF_ERROR(c.Exec("BEGIN IMMEDIATE"));
+      Status s = c.Exec(m.sql);
+      if (s.ok()) {
+        auto st = c.Prepare("INSERT INTO schema_migrations (version, description) VALUES (?1, ?2)");
+        if (!st.ok()) {
+          s = st.status();
+        } else {
+          (*st)->Bind(1, static_cast<int64_t>(m.version)).Bind(2, std::string(m.description));
+          s = (*st)->Run();
+        }
+      }
+      if (!s.ok()) {
+        (void)c.Exec("ROLLBACK");
+        return Status(s.code(), "migration " + std::to_string(m.version) + " failed: " + s.message());
+      }
+      REFUGE_RETURN_IF_ERROR(c.Exec("COMMIT"));
+      current = m.version;
+    }
+    schema_version_ = current;
+    return Status::Ok();
+  }
+
+  Result<std::unique_ptr<Connection>> Acquire() {
+    std::unique_lock<std::mutex> lock(pool_mu_);
+    pool_cv_.wait(lock, [&] { return !idle_.empty() || open_ < kMaxConnections; });
+    if (!idle_.empty()) {
+      auto c = std::move(idle_.back());
+      idle_.pop_back();
+      return c;
+    }
+    ++open_;
+    lock.unlock();
+    auto c = Open();
+    if (!c.ok()) {
+      std::lock_guard<std::mutex> relock(pool_mu_);
+      --open_;
+      pool_cv_.notify_one();
+    }
+    return c;
+  }
+
+  void Release(std::unique_ptr<Connection> c) {
+    std::lock_guard<std::mutex> lock(pool_mu_);
+    idle_.push_back(std::move(c));
+    pool_cv_.notify_one();
+  }
+
+  Status InTransaction(const char* begin, const std::function<Status(Db&)>& fn) {
+    REFUGE_ASSIGN_OR_RETURN(auto conn, Acquire());
+    Status s = conn->Exec(begin);
+    if (s.ok()) {
+      try {
+        s = fn(*conn);
+      } catch (const std::exception& e) {
+        s = Internal(std::string("unexpected error in transaction: ") + e.what());
+      }
+      if (s.ok()) {
+        s = conn->Exec("COMMIT");
+        if (!s.ok()) (void)conn->Exec("ROLLBACK");
+      } else {
+        (void)conn->Exec("ROLLBACK");
+      }
+    }
+    Release(std::move(conn));
+    return s;
+  }
+
+  std::string path_;
+  int schema_version_ = 0;
+  std::mutex write_mu_;
+  std::mutex pool_mu_;
+  std::condition_variable pool_cv_;
+  std::vector<std::unique_ptr<Connection>> idle_;
+  size_t open_ = 1;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path) {
+  auto store = std::make_unique<SqliteStore>(path);
+  REFUGE_RETURN_IF_ERROR(store->Init());
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+}  // namespace refuge::store
