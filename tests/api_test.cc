@@ -44,8 +44,8 @@ TEST_F(DemoServer, ChronologyHasEveryScenarioEventInTimeOrder) {
   };
   EXPECT_LT(pos("2021-10-20"), pos("2021-11"));
   EXPECT_LT(pos("2021-11"), pos("2021-12-09"));
-  // On 2026-09-02 the plain date sorts before the notice given at 10:00.
-  EXPECT_LT(pos("2026-09-02"), pos("2026-09-02T10:00:00-04:00"));
+  // On 2026-09-02 the notice given at 10:00 comes before the fear claim known only by its day.
+  EXPECT_LT(pos("2026-09-02T10:00:00-04:00"), pos("2026-09-02"));
   for (size_t i = 1; i < events.size(); ++i) {
     EXPECT_EQ(events[i]["subject"], "per_wen_hao");
   }

@@ -12,6 +12,9 @@ void RegisterCollection(httplib::Server& server, app::Service& svc, domain::Enti
                                             const store::User&) {
     auto limit = IntParam(req, "limit", 50, 1, 1000);
     if (!limit.ok()) return SendError(res, limit.status());
+    if (kind == domain::EntityKind::kFacility && req.has_param("q")) {
+      return SendPage(res, svc.FindFacilities(req.get_param_value("q"), *limit));
+    }
     SendPage(res, svc.ListEntities(kind, req.get_param_value("after"), *limit));
   }));
 

@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -23,6 +24,18 @@ using domain::EntityKind;
 struct Page {
   Json items = Json::array();
   std::string next;
+};
+
+struct FacilityImportReport {
+  int64_t added = 0;
+  int64_t updated = 0;
+  int64_t unchanged = 0;
+  struct Rejected {
+    size_t line;
+    std::string reason;
+  };
+  std::vector<Rejected> rejected;
+  Json ToJson() const;
 };
 
 // Called during long jobs with (done, total); total is 0 when unknown.
@@ -72,6 +85,14 @@ class Service {
   Result<Json> FacilityDetail(const std::string& facility_id);
 
   Result<Json> Search(const std::string& query, const std::string& kind, int limit);
+
+  // The facility directory. Upserts by detloc from ICE's list (pipe-separated or
+  // CSV): all good rows in one transaction; bad rows are reported, never written.
+  // A file with a wrong header is refused whole.
+  Result<FacilityImportReport> ImportFacilities(std::string_view text,
+                                                const ProgressFn& progress = nullptr);
+  // Facilities matching `query` by any word of the name, city, state, detloc or AOR.
+  Result<Page> FindFacilities(const std::string& query, int limit);
 
   // Accounts.
   Status AddUser(const std::string& name, const std::string& role, const std::string& password);

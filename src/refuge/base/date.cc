@@ -197,11 +197,16 @@ std::string PartialDate::ToString() const {
 }
 
 std::string PartialDate::SortKey() const {
-  // "YYYY-MM-DD p hh:mm:ss": p orders year < month < day < date-time on one day.
+  // "YYYY-MM-DD p hh:mm:ss". On one day, a year or month sorts first (it stands
+  // for a span that begins there), then events with a time of day in time order,
+  // then those known only by the day: a decision recorded as "2026-11-05" follows
+  // the hearing at 13:30 that produced it.
+  int rank = precision_ == Precision::kYear ? 0 : precision_ == Precision::kMonth ? 1
+             : precision_ == Precision::kDateTime ? 2 : 3;
   char buf[40];
   CivilDate f = FirstDay();
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d %d %02d:%02d:%02d", f.year, f.month, f.day,
-                static_cast<int>(precision_), hour_, minute_, second_);
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d %d %02d:%02d:%02d", f.year, f.month, f.day, rank,
+                hour_, minute_, second_);
   return buf;
 }
 

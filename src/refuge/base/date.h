@@ -60,8 +60,8 @@ class PartialDate {
 
   // Canonical text: "2021", "2021-11", "2021-11-03", "2026-09-02T10:00:00-04:00".
   std::string ToString() const;
-  // A key that sorts events in time order: first day, then local time of day;
-  // a less precise date sorts before a more precise one on the same day.
+  // A key that sorts events in time order: first day; on that day a year or month
+  // first, then date-times by local time of day, then plain days.
   std::string SortKey() const;
 
   friend bool operator==(const PartialDate&, const PartialDate&) = default;

@@ -53,7 +53,9 @@ void AddBackupCommands(CLI::App& app, int* exit_code) {
       *exit_code = ReportError(doc.status(), std::cerr);
       return;
     }
-    auto svc = app::OpenInstallation(imp->data, SystemClock::Instance());
+    // Restoring into a new data dir gives exactly the backup, without the
+    // built-in facility list a new installation otherwise starts with.
+    auto svc = app::OpenInstallation(imp->data, SystemClock::Instance(), /*seed_facilities=*/false);
     if (!svc.ok()) {
       *exit_code = ReportError(svc.status(), std::cerr);
       return;

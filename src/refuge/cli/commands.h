@@ -14,6 +14,7 @@ void AddServeCommand(CLI::App& app, int* exit_code);
 void AddDemoCommand(CLI::App& app, int* exit_code);
 void AddUserCommand(CLI::App& app, int* exit_code);
 void AddBackupCommands(CLI::App& app, int* exit_code);  // export, import
+void AddFacilitiesCommand(CLI::App& app, int* exit_code);
 
 // Runs the CLI; returns the process exit code.
 int Main(int argc, char** argv);

@@ -15,6 +15,7 @@ int Main(int argc, char** argv) {
   AddDemoCommand(app, &exit_code);
   AddUserCommand(app, &exit_code);
   AddBackupCommands(app, &exit_code);
+  AddFacilitiesCommand(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,5 +1,7 @@
 #include "refuge/domain/facility_list.h"
 
+#include "refuge/base/assets.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -13,37 +15,14 @@
 namespace refuge::domain {
 namespace {
 
-namespace fs = std::filesystem;
-
 constexpr std::string_view kHeader =
     "detloc|name|address|city|county|state|zip|circuit|aor|docket|type|type_detailed|"
     "authorizing_authority|capacity|guaranteed_minimum|date_of_last_use|date_of_first_use|"
     "over_72|dmcp_auth";
 
-// Finds data/ice-facilities.psv: under $REFUGE_SOURCE_DIR, else in the nearest
-// directory above the current one that has it.
-std::optional<fs::path> FindListFile() {
-  const fs::path rel = fs::path("data") / "ice-facilities.psv";
-  if (const char* dir = std::getenv("REFUGE_SOURCE_DIR"); dir != nullptr && *dir != '\0') {
-    if (fs::exists(fs::path(dir) / rel)) return fs::path(dir) / rel;
-  }
-  std::error_code ec;
-  for (fs::path dir = fs::current_path(ec); !ec && !dir.empty(); dir = dir.parent_path()) {
-    if (fs::exists(dir / rel)) return dir / rel;
-    if (dir == dir.parent_path()) break;
-  }
-  return std::nullopt;
-}
-
+// The list compiled into the binary from data/ice-facilities.psv.
 const std::string& RealList() {
-  static const std::string kText = [] {
-    std::optional<fs::path> path = FindListFile();
-    if (!path) return std::string();
-    std::ifstream in(*path, std::ios::binary);
-    std::ostringstream out;
-    out << in.rdbuf();
-    return out.str();
-  }();
+  static const std::string kText(Asset("facilities_psv").value_or(std::string_view()));
   return kText;
 }
 
@@ -126,7 +105,7 @@ class RealListTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_FALSE(RealList().empty())
-        << "data/ice-facilities.psv not found: set REFUGE_SOURCE_DIR or run from the source tree";
+        << "the built-in facility list is missing from this build";
   }
 };
 
