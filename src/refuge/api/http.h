@@ -48,5 +48,6 @@ void RegisterEntityRoutes(httplib::Server& server, app::Service& svc);
 void RegisterEventRoutes(httplib::Server& server, app::Service& svc);
 void RegisterViewRoutes(httplib::Server& server, app::Service& svc);
 void RegisterSearchRoutes(httplib::Server& server, app::Service& svc);
+void RegisterDeadlineRoutes(httplib::Server& server, app::Service& svc);
 
 }  // namespace refuge::api

@@ -33,6 +33,7 @@ ApiServer::ApiServer(app::Service& svc, ServerOptions options)
   RegisterEventRoutes(s, svc_);
   RegisterViewRoutes(s, svc_);
   RegisterSearchRoutes(s, svc_);
+  RegisterDeadlineRoutes(s, svc_);
   s.Get("/api/v1/health", [](const httplib::Request&, httplib::Response& res) {
     SendJson(res, 200, Json{{"status", "ok"}});
   });

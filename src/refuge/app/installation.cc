@@ -25,9 +25,12 @@ Result<std::unique_ptr<Service>> OpenInstallation(const std::string& data_dir, c
   } else if (!fs::is_directory(data_dir, ec)) {
     return IoError(data_dir + " exists and is not a directory");
   }
+  // Rules first: an administrator's rule file with an error stops the start, with
+  // its line, rather than running with half the rules.
+  REFUGE_ASSIGN_OR_RETURN(rules::RuleConfig rules, rules::LoadRuleConfig(data_dir));
   const bool fresh = !fs::exists(DatabasePath(data_dir), ec);
   REFUGE_ASSIGN_OR_RETURN(auto store, store::OpenSqliteStore(DatabasePath(data_dir)));
-  auto svc = std::make_unique<Service>(std::move(store), clock);
+  auto svc = std::make_unique<Service>(std::move(store), clock, std::move(rules));
   if (fresh && seed_facilities) {
     // A new installation starts with ICE's facility directory, so a team can pick
     // "the facility where my client is held" on day one.

@@ -88,8 +88,8 @@ Result<ExpectedVersion> ParseIfMatch(const std::string& header) {
 
 std::string ETagFor(int64_t version) { return "\"" + std::to_string(version) + "\""; }
 
-Service::Service(std::unique_ptr<store::Store> store, const Clock& clock)
-    : store_(std::move(store)), clock_(clock) {}
+Service::Service(std::unique_ptr<store::Store> store, const Clock& clock, rules::RuleConfig rules)
+    : store_(std::move(store)), clock_(clock), rules_(std::move(rules)) {}
 
 std::string Service::Now() const { return FormatUtcTimestamp(clock_.NowUnixSeconds()); }
 

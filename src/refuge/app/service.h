@@ -13,6 +13,7 @@
 #include "refuge/base/clock.h"
 #include "refuge/base/status.h"
 #include "refuge/domain/schema.h"
+#include "refuge/rules/rule_set.h"
 #include "refuge/store/db.h"
 
 namespace refuge::app {
@@ -50,7 +51,9 @@ using ExpectedVersion = std::optional<int64_t>;
 // computes views from events. Thread-safe.
 class Service {
  public:
-  Service(std::unique_ptr<store::Store> store, const Clock& clock);
+  // `rules` are the deadline rules and closure days in force (built-in plus the
+  // administrator's files in the data dir).
+  Service(std::unique_ptr<store::Store> store, const Clock& clock, rules::RuleConfig rules);
 
   store::Store& store() { return *store_; }
   const Clock& clock() const { return clock_; }
@@ -86,6 +89,21 @@ class Service {
 
   Result<Json> Search(const std::string& query, const std::string& kind, int limit);
 
+  // Deadlines, computed from the client's events on every call.
+  Result<Json> PersonDeadlines(const std::string& person_id);
+  Result<Json> MatterDeadlines(const std::string& matter_id);
+  // The agenda: deadlines due in [from, to] (YYYY-MM-DD, inclusive; either may be
+  // empty) on the matters `user` is on, earliest first, missed ones included.
+  Result<Json> Agenda(const std::string& user, const std::string& from, const std::string& to);
+
+  // The calendar feed: a per-user secret for calendar apps, which cannot send
+  // headers. Creating one revokes the previous one.
+  Result<std::string> CreateCalendarFeedToken(const std::string& user);
+  Status RevokeCalendarFeedToken(const std::string& user);
+  // iCalendar (RFC 5545) text of the scheduled hearings and open deadlines on the
+  // matters of the feed's user; kUnauthenticated for an unknown token.
+  Result<std::string> CalendarFeed(const std::string& feed_token);
+
   // The facility directory. Upserts by detloc from ICE's list (pipe-separated or
   // CSV): all good rows in one transaction; bad rows are reported, never written.
   // A file with a wrong header is refused whole.
@@ -115,8 +133,12 @@ class Service {
   Result<Json> FacilitySummary(store::Db& db, const std::string& id);
   std::string Now() const;
 
+  // Deadlines of every matter of `matter_ids`, each computed from its client's events.
+  Result<Json> DeadlinesOfMatters(store::Db& db, const std::vector<std::string>& matter_ids);
+
   std::unique_ptr<store::Store> store_;
   const Clock& clock_;
+  rules::RuleConfig rules_;
 };
 
 // Reads the version a caller expects from an If-Match value ("\"3\"", "W/\"3\"", "3")

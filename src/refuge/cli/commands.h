@@ -15,6 +15,7 @@ void AddDemoCommand(CLI::App& app, int* exit_code);
 void AddUserCommand(CLI::App& app, int* exit_code);
 void AddBackupCommands(CLI::App& app, int* exit_code);  // export, import
 void AddFacilitiesCommand(CLI::App& app, int* exit_code);
+void AddDeadlinesCommand(CLI::App& app, int* exit_code);
 
 // Runs the CLI; returns the process exit code.
 int Main(int argc, char** argv);

@@ -16,6 +16,7 @@ int Main(int argc, char** argv) {
   AddUserCommand(app, &exit_code);
   AddBackupCommands(app, &exit_code);
   AddFacilitiesCommand(app, &exit_code);
+  AddDeadlinesCommand(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -70,6 +70,8 @@ class Db {
   virtual Result<bool> Exists(domain::RefTarget target, const std::string& id) = 0;
   virtual Result<std::optional<Record>> FacilityByDetloc(const std::string& detloc) = 0;
   virtual Result<std::vector<Record>> MattersOfClient(const std::string& person_id) = 0;
+  // Ids of the matters whose team includes `user_name`, in id order.
+  virtual Result<std::vector<std::string>> MattersOfMember(const std::string& user_name) = 0;
 
   // Events.
   virtual Status InsertEvent(const domain::Event& e) = 0;
@@ -103,6 +105,12 @@ class Db {
   virtual Result<Session> GetSession(const std::string& token_hash) = 0;
   virtual Status DeleteSession(const std::string& token_hash) = 0;
   virtual Status DeleteExpiredSessions(int64_t now) = 0;
+  // Calendar feed secrets: at most one per user; setting one replaces the old one.
+  virtual Status SetCalendarFeed(const std::string& user_name, const std::string& token_hash,
+                                 int64_t now) = 0;
+  virtual Status DeleteCalendarFeed(const std::string& user_name) = 0;
+  // The user of a feed secret; kNotFound when none.
+  virtual Result<std::string> CalendarFeedUser(const std::string& token_hash) = 0;
 
   // Counts for progress reports and checks.
   virtual Result<int64_t> CountEntities(EntityKind kind) = 0;

@@ -102,6 +102,14 @@ CREATE TABLE search_terms (
 ) WITHOUT ROWID;
 CREATE INDEX search_terms_owner ON search_terms(id);
 )sql"},
+      {2, "calendar feed tokens", R"sql(
+-- One secret per user for calendar apps; only its hash is stored.
+CREATE TABLE calendar_feeds (
+  token_hash TEXT PRIMARY KEY,
+  user_name TEXT NOT NULL UNIQUE REFERENCES users(name),
+  created_at INTEGER NOT NULL
+) WITHOUT ROWID;
+)sql"},
   };
   return kMigrations;
 }

@@ -227,6 +227,18 @@ class Connection final : public Db {
     return out;
   }
 
+  Result<std::vector<std::string>> MattersOfMember(const std::string& user_name) override {
+    REFUGE_ASSIGN_OR_RETURN(auto st, Prepare("SELECT matter FROM matter_members WHERE user_name = ?1 ORDER BY matter"));
+    st->Bind(1, user_name);
+    std::vector<std::string> out;
+    while (true) {
+      REFUGE_ASSIGN_OR_RETURN(bool row, st->Step());
+      if (!row) break;
+      out.push_back(st->Text(0));
+    }
+    return out;
+  }
+
   // --- events ---
 
   Status InsertEvent(const Event& e) override {
@@ -419,6 +431,29 @@ class Connection final : public Db {
     REFUGE_ASSIGN_OR_RETURN(auto st, Prepare("DELETE FROM sessions WHERE expires_at <= ?1"));
     st->Bind(1, now);
     return st->Run();
+  }
+
+  Status SetCalendarFeed(const std::string& user_name, const std::string& token_hash,
+                         int64_t now) override {
+    REFUGE_RETURN_IF_ERROR(DeleteCalendarFeed(user_name));
+    REFUGE_ASSIGN_OR_RETURN(auto st, Prepare(
+        "INSERT INTO calendar_feeds (token_hash, user_name, created_at) VALUES (?1, ?2, ?3)"));
+    st->Bind(1, token_hash).Bind(2, user_name).Bind(3, now);
+    return st->Run();
+  }
+
+  Status DeleteCalendarFeed(const std::string& user_name) override {
+    REFUGE_ASSIGN_OR_RETURN(auto st, Prepare("DELETE FROM calendar_feeds WHERE user_name = ?1"));
+    st->Bind(1, user_name);
+    return st->Run();
+  }
+
+  Result<std::string> CalendarFeedUser(const std::string& token_hash) override {
+    REFUGE_ASSIGN_OR_RETURN(auto st, Prepare("SELECT user_name FROM calendar_feeds WHERE token_hash = ?1"));
+    st->Bind(1, token_hash);
+    REFUGE_ASSIGN_OR_RETURN(bool row, st->Step());
+    if (!row) return NotFound("no such calendar feed");
+    return st->Text(0);
   }
 
   Result<int64_t> CountEntities(EntityKind kind) override {
