@@ -22,5 +22,10 @@ test: build
 demo: build
 	@scripts/demo.sh $(BUILD_DIR)/refuge $(DATA_DIR) $(LISTEN)
 
+bench: deps
+	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+	@cmake --build $(BUILD_DIR) --target refuge deadlines_bench
+	@$(BUILD_DIR)/deadlines_bench --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
+
 clean:
 	rm -rf $(BUILD_DIR)

@@ -6,6 +6,7 @@
 #include <array>
 #include <cctype>
 #include <string_view>
+#include <vector>
 
 namespace refuge::auth {
 namespace {
@@ -40,8 +41,21 @@ bool VerifyPassword(const std::string& password, const std::string& encoded_hash
   return crypto_pwhash_str_verify(encoded_hash.c_str(), password.data(), password.size()) == 0;
 }
 
+// Characters, not bytes: "密码密码" is four characters however many bytes it takes.
+std::vector<std::string> CodePoints(const std::string& s) {
+  std::vector<std::string> out;
+  for (size_t i = 0; i < s.size();) {
+    size_t len = 1;
+    while (i + len < s.size() && (static_cast<unsigned char>(s[i + len]) & 0xC0) == 0x80) ++len;
+    out.push_back(s.substr(i, len));
+    i += len;
+  }
+  return out;
+}
+
 Status CheckPasswordPolicy(const std::string& password) {
-  if (password.size() < kMinLength) {
+  const std::vector<std::string> chars = CodePoints(password);
+  if (chars.size() < kMinLength) {
     return Invalid("password", "must be at least " + std::to_string(kMinLength) + " characters");
   }
   std::string lower = password;
@@ -50,8 +64,8 @@ Status CheckPasswordPolicy(const std::string& password) {
   if (std::find(kCommon.begin(), kCommon.end(), lower) != kCommon.end()) {
     return Invalid("password", "is a commonly used password; choose another");
   }
-  bool all_same = std::all_of(password.begin(), password.end(),
-                              [&](char c) { return c == password[0]; });
+  bool all_same = std::all_of(chars.begin(), chars.end(),
+                              [&](const std::string& c) { return c == chars[0]; });
   if (all_same) return Invalid("password", "must not repeat one character");
   return Status::Ok();
 }

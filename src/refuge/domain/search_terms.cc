@@ -84,6 +84,16 @@ char32_t Fold(char32_t c) {
     size_t idx = c - 0x100;
     if (idx < sizeof(kExtA) - 1) return static_cast<char32_t>(kExtA[idx]);
   }
+  if (c >= 0x1E00 && c <= 0x1EFF) {
+    // Latin Extended Additional (Vietnamese and others) folded to the base letter;
+    // '?' marks the few code points without one, which stay as they are.
+    static const char kExtAdditional[] =
+        "aabbbbbbccddddddddddeeeeeeeeeeffgghhhhhhhhhhiiiikkkkkkllllllllmmmmmmnnnnnnnnoooooooo"
+        "pppprrrrrrrrssssssssssttttttttuuuuuuuuuuvvvvwwwwwwwwwwxxxxyyzzzzzzhtwy??????aaaaaaaaaa"
+        "aaaaaaaaaaaaaaeeeeeeeeeeeeeeeeiiiioooooooooooooooooooooooouuuuuuuuuuuuuuyyyyyyyy??????";
+    char base = kExtAdditional[c - 0x1E00];
+    if (base != '?') return static_cast<char32_t>(base);
+  }
   if (c >= 0x410 && c <= 0x42F) return c + 0x20;  // Cyrillic А-Я
   if (c >= 0x400 && c <= 0x40F) return c + 0x50;  // Cyrillic Ѐ-Џ
   if (c >= 0x391 && c <= 0x3A9) return c + 0x20;  // Greek capitals

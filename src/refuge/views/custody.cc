@@ -26,6 +26,7 @@ CustodyStatus Custody(const std::vector<domain::Event>& events) {
       if (!c.in_custody) c.since = e.date.ToString();
       c.in_custody = true;
       c.facility = e.Str("facility");
+      c.release_reason.clear();
       c.history.push_back(Stay{c.facility, e.date.ToString(), "", "transfer", "", "", e.id, ""});
     } else if (e.type == "release" || e.type == "removal") {
       if (!c.in_custody) continue;  // a release without a known detention changes nothing

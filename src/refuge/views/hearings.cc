@@ -15,7 +15,7 @@ std::optional<domain::Event> NextHearing(const std::vector<domain::Event>& event
     if (e.Has("datetime")) {
       auto dt = PartialDate::Parse(e.Str("datetime"));
       if (dt.ok()) at = dt->UnixSeconds();
-    } else {
+    } else if (!e.date.has_time()) {
       at += 86400 - 1;  // a hearing known only by its day is ahead until that day ends
     }
     if (at < now) continue;
