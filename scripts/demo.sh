@@ -6,7 +6,7 @@ data=$2
 listen=$3
 "$bin" demo --data "$data"
 echo
-echo "Open http://$listen/ or use the API, e.g.:"
+echo "The API is at http://$listen/api/v1 (see docs/api.md); for example:"
 echo "  curl -s -X POST http://$listen/api/v1/session -H 'Content-Type: application/json' \\"
 echo "       -d '{\"username\":\"maya\",\"password\":\"demo-maya-lindqvist\"}'"
 echo "Stop the server with Ctrl-C."

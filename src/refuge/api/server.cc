@@ -34,6 +34,9 @@ ApiServer::ApiServer(app::Service& svc, ServerOptions options)
   RegisterViewRoutes(s, svc_);
   RegisterSearchRoutes(s, svc_);
   RegisterDeadlineRoutes(s, svc_);
+  s.Get("/", [](const httplib::Request&, httplib::Response& res) {
+    SendJson(res, 200, Json{{"name", "Refuge"}, {"api", "/api/v1"}, {"login", "POST /api/v1/session"}});
+  });
   s.Get("/api/v1/health", [](const httplib::Request&, httplib::Response& res) {
     SendJson(res, 200, Json{{"status", "ok"}});
   });

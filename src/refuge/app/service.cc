@@ -365,29 +365,32 @@ Result<Json> Service::Custody(const std::string& person_id) {
   return out;
 }
 
-Result<Json> Service::Journey(const std::string& person_id) {
+// A view of one person's current (not retracted) events; 404 for an unknown person.
+Result<Json> Service::PersonView(const std::string& person_id,
+                                 const std::function<Json(const std::vector<Event>&)>& view) {
   Json out;
   REFUGE_RETURN_IF_ERROR(store_->Read([&](Db& db) -> Status {
     REFUGE_ASSIGN_OR_RETURN(Record p, db.GetEntity(EntityKind::kPerson, person_id));
     REFUGE_ASSIGN_OR_RETURN(auto events, db.EventsOfSubject(person_id, false));
-    out = views::ToJson(views::BuildJourney(events));
+    out = view(events);
     out["person"] = person_id;
     return Status::Ok();
   }));
   return out;
 }
 
+Result<Json> Service::Journey(const std::string& person_id) {
+  return PersonView(person_id, [](const std::vector<Event>& events) {
+    return views::ToJson(views::BuildJourney(events));
+  });
+}
+
 Result<Json> Service::NextHearing(const std::string& person_id) {
-  Json out;
-  REFUGE_RETURN_IF_ERROR(store_->Read([&](Db& db) -> Status {
-    REFUGE_ASSIGN_OR_RETURN(Record p, db.GetEntity(EntityKind::kPerson, person_id));
-    REFUGE_ASSIGN_OR_RETURN(auto events, db.EventsOfSubject(person_id, false));
-    auto next = views::NextHearing(events, clock_.NowUnixSeconds());
-    out = {{"person", person_id},
-           {"hearing", next ? domain::EventToJson(*next) : Json()}};
-    return Status::Ok();
-  }));
-  return out;
+  const int64_t now = clock_.NowUnixSeconds();
+  return PersonView(person_id, [now](const std::vector<Event>& events) {
+    auto next = views::NextHearing(events, now);
+    return Json{{"hearing", next ? domain::EventToJson(*next) : Json()}};
+  });
 }
 
 Result<Json> Service::FacilityDetail(const std::string& facility_id) {

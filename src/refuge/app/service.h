@@ -12,6 +12,7 @@
 
 #include "refuge/base/clock.h"
 #include "refuge/base/status.h"
+#include "refuge/domain/event.h"
 #include "refuge/domain/schema.h"
 #include "refuge/rules/rule_set.h"
 #include "refuge/store/db.h"
@@ -131,6 +132,8 @@ class Service {
   Status CheckReferences(store::Db& db, const std::vector<domain::Reference>& refs);
   Status CheckTeam(store::Db& db, const Json& body);
   Result<Json> FacilitySummary(store::Db& db, const std::string& id);
+  Result<Json> PersonView(const std::string& person_id,
+                          const std::function<Json(const std::vector<domain::Event>&)>& view);
   std::string Now() const;
 
   // Deadlines of every matter of `matter_ids`, each computed from its client's events.
