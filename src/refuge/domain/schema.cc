@@ -26,7 +26,7 @@ FieldSpec Ref(std::string name, RefTarget target, bool required = false) {
 
 const std::vector<std::string> kModes = {"air", "sea", "land"};
 
-// The event contract of DOMAIN.md, one entry per type. Common fields (subject,
+// The event contract (docs/api.md), one entry per type. Common fields (subject,
 // date, matter, note) are added by ValidateEvent.
 const std::vector<TypeSpec>& EventTypes() {
   static const std::vector<TypeSpec> kTypes = {
@@ -94,7 +94,7 @@ const TypeSpec kOrganizationSpec{
          {"ngo", "agency", "court", "commission", "law_firm", "media", "legislature", "other"}),
      Opt("country", K::kCountry), Opt("note", K::kText)}};
 
-// Beyond DOMAIN.md's fields, a facility keeps the ICE list's own columns so an
+// Beyond the contract's fields, a facility keeps the ICE list's own columns so an
 // import from that list loses nothing.
 const TypeSpec kFacilitySpec{
     "facility",

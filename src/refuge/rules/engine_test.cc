@@ -73,7 +73,7 @@ class EngineTest : public ::testing::Test {
   std::vector<Event> events_;
 };
 
-// ---- The demo case (SCENARIO.md), with event ids of our own ----
+// ---- The demo case of Wen Hao, with event ids of our own ----
 
 constexpr char kDemoCase[] = R"([
   {"id": "evt_capture", "type": "evidence_capture", "subject": "per_demo", "date": "2020-06"},
