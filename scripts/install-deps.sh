@@ -7,13 +7,23 @@ packages=(
   build-essential cmake ninja-build pkg-config git
   libcpp-httplib-dev nlohmann-json3-dev libsqlite3-dev sqlite3
   libssl-dev libsodium-dev libcli11-dev libgtest-dev libgmock-dev
-  libspdlog-dev libfmt-dev libbenchmark-dev curl python3 python3-icalendar
+  libspdlog-dev libfmt-dev libbenchmark-dev curl python3 python3-icalendar openssl
+  clang libclang-rt-14-dev
+  chromium fonts-noto-cjk
+  postgresql libpq-dev
+  libexiv2-dev libavformat-dev libavcodec-dev libavutil-dev libmagic-dev
+  ffmpeg libimage-exiftool-perl imagemagick bc
 )
 
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
+
+# The web UI is built with Node.js (20.19 or later) and npm; a machine that has
+# them from elsewhere keeps its own.
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

@@ -2,16 +2,131 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sqlite3.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <gtest/gtest.h>
 
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <map>
+#include <mutex>
 #include <stdexcept>
 #include <thread>
 
+#include "postgres_test_db.h"
+
 namespace refuge::testing {
+
+namespace {
+
+// The PostgreSQL databases of data dirs, by the data dir's absolute path.
+struct DatabaseRegistry {
+  std::mutex mu;
+  std::map<std::string, std::unique_ptr<ScratchDatabase>> by_dir;
+};
+
+DatabaseRegistry& Registry() {
+  static DatabaseRegistry* r = new DatabaseRegistry();
+  return *r;
+}
+
+std::string Normalized(const std::string& path) {
+  return std::filesystem::absolute(path).lexically_normal().string();
+}
+
+// Drops the databases of the data dirs inside `dir`.
+void DropDatabasesUnder(const std::string& dir) {
+  const std::string root = Normalized(dir);
+  std::vector<std::unique_ptr<ScratchDatabase>> gone;
+  {
+    auto& reg = Registry();
+    std::lock_guard<std::mutex> lock(reg.mu);
+    for (auto it = reg.by_dir.begin(); it != reg.by_dir.end();) {
+      if (it->first == root || it->first.rfind(root + "/", 0) == 0) {
+        gone.push_back(std::move(it->second));
+        it = reg.by_dir.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+}
+
+// On PostgreSQL without a test cluster every integration test is skipped.
+class BackendCheck : public ::testing::Environment {
+ public:
+  void SetUp() override {
+    if (OnPostgres() && TestServerDsn().empty()) {
+      GTEST_SKIP() << "REFUGE_TEST_BACKEND=postgres needs REFUGE_TEST_PG_DSN; run under scripts/with-postgres.sh";
+    }
+  }
+};
+[[maybe_unused]] ::testing::Environment* const kBackendCheck =
+    ::testing::AddGlobalTestEnvironment(new BackendCheck);
+
+}  // namespace
+
+bool OnPostgres() {
+  const char* b = std::getenv("REFUGE_TEST_BACKEND");
+  return b != nullptr && std::string(b) == "postgres";
+}
+
+std::string DatabaseFor(const std::string& data_dir) {
+  if (!OnPostgres()) return "";
+  const std::string key = Normalized(data_dir);
+  auto& reg = Registry();
+  std::lock_guard<std::mutex> lock(reg.mu);
+  auto& db = reg.by_dir[key];
+  if (!db) db = std::make_unique<ScratchDatabase>();
+  return db->url();
+}
+
+SqlResult SqlOnDataDir(const std::string& data_dir, const std::string& sql) {
+  SqlResult r;
+  if (OnPostgres()) {
+    try {
+      r.first = ExecSql(DatabaseFor(data_dir), sql);
+      r.ok = true;
+    } catch (const std::exception& e) {
+      r.error = e.what();
+    }
+    return r;
+  }
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2((data_dir + "/refuge.db").c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
+    r.error = db ? sqlite3_errmsg(db) : "out of memory";
+    sqlite3_close(db);
+    return r;
+  }
+  char* err = nullptr;
+  int rc = sqlite3_exec(
+      db, sql.c_str(),
+      [](void* out, int n, char** values, char**) {
+        auto* first = static_cast<std::string*>(out);
+        if (first->empty() && n > 0 && values[0] != nullptr) *first = values[0];
+        return 0;
+      },
+      &r.first, &err);
+  r.ok = rc == SQLITE_OK;
+  if (err != nullptr) r.error = err;
+  sqlite3_free(err);
+  sqlite3_close(db);
+  return r;
+}
+
+void CopyDataDir(const std::string& from, const std::string& to) {
+  std::filesystem::copy(from, to, std::filesystem::copy_options::recursive);
+  if (!OnPostgres()) return;
+  DatabaseFor(from);
+  auto& reg = Registry();
+  std::lock_guard<std::mutex> lock(reg.mu);
+  const std::string source = reg.by_dir[Normalized(from)]->name();
+  reg.by_dir[Normalized(to)] = std::make_unique<ScratchDatabase>(source);
+}
 
 TempDir::TempDir() {
   std::string tmpl = (std::filesystem::temp_directory_path() / "refuge-test-XXXXXX").string();
@@ -20,6 +135,7 @@ TempDir::TempDir() {
 }
 
 TempDir::~TempDir() {
+  DropDatabasesUnder(path_);
   std::error_code ec;
   std::filesystem::remove_all(path_, ec);
 }
@@ -38,6 +154,17 @@ std::string ReadAll(int fd) {
   return out;
 }
 
+// This process's environment with REFUGE_DB, the database a refuge command uses
+// when no --db is given, set to `url` (left out when `url` is "").
+std::vector<std::string> EnvironmentWithDatabase(const std::string& url) {
+  std::vector<std::string> env;
+  for (char** e = environ; *e != nullptr; ++e) {
+    if (std::strncmp(*e, "REFUGE_DB=", 10) != 0) env.emplace_back(*e);
+  }
+  if (!url.empty()) env.push_back("REFUGE_DB=" + url);
+  return env;
+}
+
 std::vector<char*> Argv(std::vector<std::string>& args) {
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
@@ -47,19 +174,28 @@ std::vector<char*> Argv(std::vector<std::string>& args) {
 
 }  // namespace
 
-RunResult RunRefuge(const std::vector<std::string>& args, const std::string& stdin_text) {
-  int in[2], out[2], err[2];
-  if (pipe(in) || pipe(out) || pipe(err)) throw std::runtime_error("pipe failed");
+RunResult RunRefuge(const std::vector<std::string>& args, const std::string& stdin_text,
+                    const std::string& db) {
   std::vector<std::string> full = {REFUGE_BINARY};
   full.insert(full.end(), args.begin(), args.end());
+  std::string data_dir;
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--data" && i + 1 < args.size()) data_dir = args[i + 1];
+    if (args[i].rfind("--data=", 0) == 0) data_dir = args[i].substr(7);
+  }
+  const std::string url = !db.empty() ? db : data_dir.empty() ? "" : DatabaseFor(data_dir);
+  int in[2], out[2], err[2];
+  if (pipe(in) || pipe(out) || pipe(err)) throw std::runtime_error("pipe failed");
+  std::vector<std::string> env = EnvironmentWithDatabase(url);
+  auto argv = Argv(full);
+  auto envp = Argv(env);
   pid_t pid = fork();
   if (pid == 0) {
     dup2(in[0], 0);
     dup2(out[1], 1);
     dup2(err[1], 2);
     for (int fd : {in[0], in[1], out[0], out[1], err[0], err[1]}) close(fd);
-    auto argv = Argv(full);
-    execv(argv[0], argv.data());
+    execve(argv[0], argv.data(), envp.data());
     _exit(127);
   }
   close(in[0]);
@@ -87,18 +223,25 @@ RunResult RunRefuge(const std::vector<std::string>& args, const std::string& std
   return r;
 }
 
-ServerProcess::ServerProcess(const std::string& data_dir) {
-  int out[2];
-  if (pipe(out)) throw std::runtime_error("pipe failed");
+ServerProcess::ServerProcess(const std::string& data_dir, const std::string& db,
+                             const std::vector<std::string>& extra_args) {
   std::vector<std::string> args = {REFUGE_BINARY, "serve", "--data", data_dir, "--listen",
                                    "127.0.0.1:0"};
+  const std::string url = db.empty() ? DatabaseFor(data_dir) : db;
+  args.insert(args.end(), extra_args.begin(), extra_args.end());
+  std::vector<std::string> env = EnvironmentWithDatabase(url);
+  auto argv = Argv(args);
+  auto envp = Argv(env);
+  int out[2];
+  if (pipe(out)) throw std::runtime_error("pipe failed");
   pid_ = fork();
   if (pid_ == 0) {
+    // The server goes when the test does, even one that crashes.
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
     dup2(out[1], 1);
     close(out[0]);
     close(out[1]);
-    auto argv = Argv(args);
-    execv(argv[0], argv.data());
+    execve(argv[0], argv.data(), envp.data());
     _exit(127);
   }
   close(out[1]);

@@ -24,19 +24,46 @@ class TempDir {
   std::string path_;
 };
 
+// The database the integration tests run on. By default the binary's own default,
+// the SQLite file in each data dir. With REFUGE_TEST_BACKEND=postgres (ctest runs
+// every integration test a second time so, as "postgres:NAME"), each data dir
+// gets a fresh PostgreSQL database on the test cluster (REFUGE_TEST_PG_DSN),
+// created on first use and dropped with the TempDir that holds the data dir.
+bool OnPostgres();
+// The --db value for `data_dir` under the current backend: "" on SQLite.
+std::string DatabaseFor(const std::string& data_dir);
+
+// Runs SQL on a data dir's database the way someone with direct access to it
+// could: the SQLite file in the data dir, or on PostgreSQL the data dir's
+// database. `ok` is false, with the database's message, when the SQL failed.
+struct SqlResult {
+  bool ok = false;
+  std::string error;
+  std::string first;  // the first column of the first row, "" when none
+};
+SqlResult SqlOnDataDir(const std::string& data_dir, const std::string& sql);
+// Copies a data dir and, on PostgreSQL, its database (nothing may be using it).
+void CopyDataDir(const std::string& from, const std::string& to);
+
 // The output and exit code of one run of the refuge binary.
 struct RunResult {
   int exit_code = -1;
   std::string out;
   std::string err;
 };
-// Runs the real binary with `args`, feeding `stdin_text`.
-RunResult RunRefuge(const std::vector<std::string>& args, const std::string& stdin_text = "");
+// Runs the real binary with `args`, feeding `stdin_text`. The database goes in
+// REFUGE_DB (which --db overrides): `db`, or when `db` is "" DatabaseFor the
+// command's --data dir; REFUGE_DB is unset for the SQLite default.
+RunResult RunRefuge(const std::vector<std::string>& args, const std::string& stdin_text = "",
+                    const std::string& db = "");
 
 // `refuge serve` on a free loopback port, as a child process.
 class ServerProcess {
  public:
-  explicit ServerProcess(const std::string& data_dir);
+  // `db` is the database (REFUGE_DB); "" for DatabaseFor(data_dir).
+  // `extra_args` are added to the serve command line (e.g. --tls-cert FILE).
+  explicit ServerProcess(const std::string& data_dir, const std::string& db = "",
+                         const std::vector<std::string>& extra_args = {});
   ~ServerProcess();
   int port() const { return port_; }
   // Stops the server with SIGTERM (clean) or SIGKILL (crash) and waits for it.

@@ -6,34 +6,34 @@ void RegisterEventRoutes(httplib::Server& server, app::Service& svc) {
   const std::string item = R"(/api/v1/events/([A-Za-z0-9_-]+))";
 
   server.Get("/api/v1/events", Authed(svc, [&svc](const httplib::Request& req,
-                                                  httplib::Response& res, const store::User&) {
+                                                  httplib::Response& res, const app::Actor& who) {
     auto limit = IntParam(req, "limit", 50, 1, 1000);
     if (!limit.ok()) return SendError(res, limit.status());
-    SendPage(res, svc.ListEvents(req.get_param_value("after"), *limit));
+    SendPage(res, svc.ListEvents(who, req.get_param_value("after"), *limit));
   }));
 
   server.Post("/api/v1/events", Authed(svc, [&svc](const httplib::Request& req,
-                                                   httplib::Response& res, const store::User&) {
+                                                   httplib::Response& res, const app::Actor& who) {
     auto body = ParseJsonBody(req);
     if (!body.ok()) return SendError(res, body.status());
-    auto created = svc.CreateEvent(*body);
+    auto created = svc.CreateEvent(who, *body);
     if (created.ok()) res.set_header("Location", "/api/v1/events/" + (*created)["id"].get<std::string>());
     SendVersioned(res, created, 201);
   }));
 
   server.Get(item, Authed(svc, [&svc](const httplib::Request& req, httplib::Response& res,
-                                      const store::User&) {
-    SendVersioned(res, svc.GetEvent(req.matches[1]));
+                                      const app::Actor& who) {
+    SendVersioned(res, svc.GetEvent(who, req.matches[1]));
   }));
 
   auto update = [&svc](bool merge) {
     return Authed(svc, [&svc, merge](const httplib::Request& req, httplib::Response& res,
-                                     const store::User&) {
+                                     const app::Actor& who) {
       auto expected = app::ParseIfMatch(req.get_header_value("If-Match"));
       if (!expected.ok()) return SendError(res, expected.status());
       auto body = ParseJsonBody(req);
       if (!body.ok()) return SendError(res, body.status());
-      SendVersioned(res, svc.UpdateEvent(req.matches[1], *body, *expected, merge));
+      SendVersioned(res, svc.UpdateEvent(who, req.matches[1], *body, *expected, merge));
     });
   };
   server.Put(item, update(false));
@@ -41,7 +41,7 @@ void RegisterEventRoutes(httplib::Server& server, app::Service& svc) {
 
   // Retraction is a correction, not a deletion: the event stays in the history.
   server.Post(item + "/retract", Authed(svc, [&svc](const httplib::Request& req,
-                                                    httplib::Response& res, const store::User&) {
+                                                    httplib::Response& res, const app::Actor& who) {
     auto expected = app::ParseIfMatch(req.get_header_value("If-Match"));
     if (!expected.ok()) return SendError(res, expected.status());
     std::string reason;
@@ -61,12 +61,12 @@ void RegisterEventRoutes(httplib::Server& server, app::Service& svc) {
         }
       }
     }
-    SendVersioned(res, svc.RetractEvent(req.matches[1], *expected, reason));
+    SendVersioned(res, svc.RetractEvent(who, req.matches[1], *expected, reason));
   }));
 
   server.Get(item + "/history", Authed(svc, [&svc](const httplib::Request& req,
-                                                   httplib::Response& res, const store::User&) {
-    SendResult(res, svc.EventHistory(req.matches[1]));
+                                                   httplib::Response& res, const app::Actor& who) {
+    SendResult(res, svc.EventHistory(who, req.matches[1]));
   }));
 }
 

@@ -1,5 +1,7 @@
 #include "refuge/api/http.h"
 
+#include "refuge/base/random.h"
+
 namespace refuge::api {
 
 int HttpStatusFor(Code code) {
@@ -50,6 +52,10 @@ void SendVersioned(httplib::Response& res, const Result<Json>& result, int ok_st
   SendResult(res, result, ok_status);
 }
 
+namespace {
+constexpr int kMaxJsonDepth = 32;
+}  // namespace
+
 Result<Json> ParseJsonBody(const httplib::Request& req) {
   std::string type = req.get_header_value("Content-Type");
   std::string base = type.substr(0, type.find(';'));
@@ -59,7 +65,16 @@ Result<Json> ParseJsonBody(const httplib::Request& req) {
                   "send JSON with Content-Type: application/json (got '" + type + "')",
                   "Content-Type");
   }
-  Json j = Json::parse(req.body, nullptr, /*allow_exceptions=*/false);
+  // Refuse deep nesting before it costs stack: no Refuge object nests deeper than 3.
+  bool too_deep = false;
+  Json::parser_callback_t depth_guard = [&too_deep](int depth, Json::parse_event_t, Json&) {
+    if (depth > kMaxJsonDepth) too_deep = true;
+    return !too_deep;
+  };
+  Json j = Json::parse(req.body, depth_guard, /*allow_exceptions=*/false);
+  if (too_deep) {
+    return Malformed("the JSON nests deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+  }
   if (j.is_discarded()) {
     // Parse again with exceptions to learn where it broke; only on the error path.
     try {
@@ -85,9 +100,9 @@ Result<int> IntParam(const httplib::Request& req, const char* name, int fallback
   return n;
 }
 
-std::string RequestToken(const httplib::Request& req) {
+Credentials RequestCredentials(const httplib::Request& req) {
   const std::string auth = req.get_header_value("Authorization");
-  if (auth.rfind("Bearer ", 0) == 0) return auth.substr(7);
+  if (auth.rfind("Bearer ", 0) == 0) return {auth.substr(7), false};
   const std::string cookies = req.get_header_value("Cookie");
   const std::string key = std::string(kSessionCookie) + "=";
   size_t pos = 0;
@@ -96,21 +111,41 @@ std::string RequestToken(const httplib::Request& req) {
     size_t end = cookies.find(';', pos);
     if (end == std::string::npos) end = cookies.size();
     if (cookies.compare(pos, key.size(), key) == 0) {
-      return cookies.substr(pos + key.size(), end - pos - key.size());
+      return {cookies.substr(pos + key.size(), end - pos - key.size()), true};
     }
     pos = end;
   }
   return {};
 }
 
-httplib::Server::Handler Authed(app::Service& svc, UserHandler handler) {
-  return [&svc, handler](const httplib::Request& req, httplib::Response& res) {
-    auto user = svc.Authenticate(RequestToken(req));
-    if (!user.ok()) {
-      res.set_header("WWW-Authenticate", "Bearer realm=\"refuge\"");
-      return SendError(res, user.status());
+std::string RequestToken(const httplib::Request& req) { return RequestCredentials(req).token; }
+
+Result<app::Actor> Authenticate(app::Service& svc, const httplib::Request& req) {
+  const Credentials c = RequestCredentials(req);
+  REFUGE_ASSIGN_OR_RETURN(app::Principal p, svc.AuthenticateToken(c.token));
+  const bool safe = req.method == "GET" || req.method == "HEAD" || req.method == "OPTIONS";
+  if (c.from_cookie && !safe) {
+    const std::string sent = req.get_header_value(kCsrfHeader);
+    if (sent.empty() || !ConstantTimeEquals(Sha256Hex(sent), p.csrf_hash)) {
+      return Status(Code::kForbidden,
+                    std::string("a write with the session cookie needs the ") + kCsrfHeader +
+                        " header given at login",
+                    kCsrfHeader);
     }
-    handler(req, res, *user);
+  }
+  return app::Actor{p.user.name, p.user.role, req.remote_addr};
+}
+
+httplib::Server::Handler Authed(app::Service& svc, ActorHandler handler) {
+  return [&svc, handler](const httplib::Request& req, httplib::Response& res) {
+    auto who = Authenticate(svc, req);
+    if (!who.ok()) {
+      if (who.status().code() == Code::kUnauthenticated) {
+        res.set_header("WWW-Authenticate", "Bearer realm=\"refuge\"");
+      }
+      return SendError(res, who.status());
+    }
+    handler(req, res, *who);
   };
 }
 

@@ -11,6 +11,10 @@
 #include "refuge/base/status.h"
 #include "refuge/store/db.h"
 
+namespace refuge::app {
+class EvidenceService;
+}  // namespace refuge::app
+
 namespace refuge::api {
 
 using Json = nlohmann::json;
@@ -33,14 +37,26 @@ Result<Json> ParseJsonBody(const httplib::Request& req);
 // A query parameter as an int in [min, max], or the default when absent.
 Result<int> IntParam(const httplib::Request& req, const char* name, int fallback, int min, int max);
 
-// The session token a request carries: "Authorization: Bearer ..." or the session cookie.
+// The token a request carries: "Authorization: Bearer ..." (a session or API
+// token) or the session cookie.
+struct Credentials {
+  std::string token;
+  bool from_cookie = false;
+};
+Credentials RequestCredentials(const httplib::Request& req);
 std::string RequestToken(const httplib::Request& req);
 inline constexpr const char* kSessionCookie = "refuge_session";
+inline constexpr const char* kCsrfHeader = "X-CSRF-Token";
 
-using UserHandler =
-    std::function<void(const httplib::Request&, httplib::Response&, const store::User&)>;
-// Wraps a handler so it runs only for an authenticated user; 401 otherwise.
-httplib::Server::Handler Authed(app::Service& svc, UserHandler handler);
+// Checks the request's credentials: the actor, or kUnauthenticated; a write
+// authenticated by the session cookie must also carry the session's CSRF token
+// (kForbidden otherwise), since a browser sends cookies with forged requests too.
+Result<app::Actor> Authenticate(app::Service& svc, const httplib::Request& req);
+
+using ActorHandler =
+    std::function<void(const httplib::Request&, httplib::Response&, const app::Actor&)>;
+// Wraps a handler so it runs only for an authenticated actor; 401/403 otherwise.
+httplib::Server::Handler Authed(app::Service& svc, ActorHandler handler);
 
 // Route groups, one file each.
 void RegisterSessionRoutes(httplib::Server& server, app::Service& svc);
@@ -49,5 +65,17 @@ void RegisterEventRoutes(httplib::Server& server, app::Service& svc);
 void RegisterViewRoutes(httplib::Server& server, app::Service& svc);
 void RegisterSearchRoutes(httplib::Server& server, app::Service& svc);
 void RegisterDeadlineRoutes(httplib::Server& server, app::Service& svc);
+void RegisterAccountRoutes(httplib::Server& server, app::Service& svc);  // users, tokens, TOTP
+void RegisterAuditRoutes(httplib::Server& server, app::Service& svc);
+// GET /api/v1/schema: the event contract and entity fields as data.
+void RegisterSchemaRoutes(httplib::Server& server, app::Service& svc);
+// The web UI at / and every other GET outside /api/ (see web_assets.h).
+void RegisterWebRoutes(httplib::Server& server);
+// The Content-Type for a file of the UI, from its extension.
+const char* WebContentType(std::string_view path);
+// The evidence vault (evidence_routes.cc). Its upload streams the body to the
+// vault, so the server exempts it from the JSON body limit: IsStreamedUpload.
+void RegisterEvidenceRoutes(httplib::Server& server, app::Service& svc, app::EvidenceService& evidence);
+bool IsStreamedUpload(const httplib::Request& req);
 
 }  // namespace refuge::api

@@ -25,21 +25,25 @@ int64_t DueInstant(const std::string& due) {
 
 }  // namespace
 
-Result<Json> Service::PersonDeadlines(const std::string& person_id) {
+Result<Json> Service::PersonDeadlines(const Actor& who, const std::string& person_id) {
   Json out;
   REFUGE_RETURN_IF_ERROR(store_->Read([&](Db& db) -> Status {
-    REFUGE_ASSIGN_OR_RETURN(Record p, db.GetEntity(EntityKind::kPerson, person_id));
+    Access access(db, who);
+    REFUGE_ASSIGN_OR_RETURN(Record p, access.RequirePerson(person_id));
     // Retracted events are passed in: a retracted trigger shows as superseded.
     REFUGE_ASSIGN_OR_RETURN(auto events, db.EventsOfSubject(person_id, true));
+    REFUGE_ASSIGN_OR_RETURN(events, access.VisibleEvents(std::move(events)));
     auto deadlines = rules::ComputeDeadlines(events, rules_.rules, rules_.calendar,
                                              clock_.NowUnixSeconds());
     out = {{"person", person_id}, {"deadlines", rules::ToJson(deadlines)}};
     return Status::Ok();
   }));
+  audit_->Enqueue(who, "person.deadlines", person_id, person_id);
   return out;
 }
 
-Result<Json> Service::DeadlinesOfMatters(Db& db, const std::vector<std::string>& matter_ids) {
+Result<Json> Service::DeadlinesOfMatters(Db& db, Access& access,
+                                         const std::vector<std::string>& matter_ids) {
   // Matters of one client share the computation over that client's events.
   std::map<std::string, std::set<std::string>> by_client;
   std::map<std::string, Record> matters;
@@ -53,10 +57,12 @@ Result<Json> Service::DeadlinesOfMatters(Db& db, const std::vector<std::string>&
   for (const auto& [client, ids] : by_client) {
     REFUGE_ASSIGN_OR_RETURN(Record person, db.GetEntity(EntityKind::kPerson, client));
     REFUGE_ASSIGN_OR_RETURN(auto events, db.EventsOfSubject(client, true));
+    REFUGE_ASSIGN_OR_RETURN(events, access.VisibleEvents(std::move(events)));
+    REFUGE_ASSIGN_OR_RETURN(Json shown, access.ShowPerson(person));
     for (const auto& d : rules::ComputeDeadlines(events, rules_.rules, rules_.calendar, now)) {
       if (!ids.count(d.matter)) continue;
       Json j = rules::ToJson(d);
-      j["client_name"] = person.body.value("name", "");
+      j["client_name"] = shown["name"];
       j["matter_title"] = matters[d.matter].body.value("title", "");
       out.push_back(std::move(j));
     }
@@ -67,18 +73,22 @@ Result<Json> Service::DeadlinesOfMatters(Db& db, const std::vector<std::string>&
   return out;
 }
 
-Result<Json> Service::MatterDeadlines(const std::string& matter_id) {
+Result<Json> Service::MatterDeadlines(const Actor& who, const std::string& matter_id) {
   Json out;
+  std::string client;
   REFUGE_RETURN_IF_ERROR(store_->Read([&](Db& db) -> Status {
-    REFUGE_ASSIGN_OR_RETURN(Json list, DeadlinesOfMatters(db, {matter_id}));
+    Access access(db, who);
+    REFUGE_ASSIGN_OR_RETURN(Record m, access.RequireMatter(matter_id));
+    client = m.body.value("client", "");
+    REFUGE_ASSIGN_OR_RETURN(Json list, DeadlinesOfMatters(db, access, {matter_id}));
     out = {{"matter", matter_id}, {"deadlines", std::move(list)}};
     return Status::Ok();
   }));
+  audit_->Enqueue(who, "matter.deadlines", matter_id, client);
   return out;
 }
 
-Result<Json> Service::Agenda(const std::string& user, const std::string& from,
-                             const std::string& to) {
+Result<Json> Service::Agenda(const Actor& who, const std::string& from, const std::string& to) {
   // Day numbers of the range; a due with a time of day is in range when it falls on
   // one of those days anywhere on Earth (UTC+14 to UTC-12).
   int64_t first_day = INT64_MIN / 2, last_day = INT64_MAX / 2;
@@ -101,8 +111,9 @@ Result<Json> Service::Agenda(const std::string& user, const std::string& from,
   };
   Json out;
   REFUGE_RETURN_IF_ERROR(store_->Read([&](Db& db) -> Status {
-    REFUGE_ASSIGN_OR_RETURN(auto matter_ids, db.MattersOfMember(user));
-    REFUGE_ASSIGN_OR_RETURN(Json all, DeadlinesOfMatters(db, matter_ids));
+    Access access(db, who);
+    REFUGE_ASSIGN_OR_RETURN(auto matter_ids, db.MattersOfMember(who.user));
+    REFUGE_ASSIGN_OR_RETURN(Json all, DeadlinesOfMatters(db, access, matter_ids));
     Json picked = Json::array();
     for (auto& d : all) {
       if (d["status"] != "open" && d["status"] != "missed") continue;
@@ -117,19 +128,23 @@ Result<Json> Service::Agenda(const std::string& user, const std::string& from,
   return out;
 }
 
-Result<std::string> Service::CreateCalendarFeedToken(const std::string& user) {
+Result<std::string> Service::CreateCalendarFeedToken(const Actor& who) {
   std::string token = RandomToken(32);
-  REFUGE_RETURN_IF_ERROR(store_->Write([&](Db& db) {
-    return db.SetCalendarFeed(user, Sha256Hex(token), clock_.NowUnixSeconds());
+  REFUGE_RETURN_IF_ERROR(store_->Write([&](Db& db) -> Status {
+    REFUGE_RETURN_IF_ERROR(db.SetCalendarFeed(who.user, Sha256Hex(token), clock_.NowUnixSeconds()));
+    return audit_->Append(db, who, "calendar_feed.create", who.user, "");
   }));
   return token;
 }
 
-Status Service::RevokeCalendarFeedToken(const std::string& user) {
-  return store_->Write([&](Db& db) { return db.DeleteCalendarFeed(user); });
+Status Service::RevokeCalendarFeedToken(const Actor& who) {
+  return store_->Write([&](Db& db) -> Status {
+    REFUGE_RETURN_IF_ERROR(db.DeleteCalendarFeed(who.user));
+    return audit_->Append(db, who, "calendar_feed.revoke", who.user, "");
+  });
 }
 
-Result<std::string> Service::CalendarFeed(const std::string& feed_token) {
+Result<std::string> Service::CalendarFeed(const std::string& feed_token, const std::string& address) {
   const Status denied(Code::kUnauthenticated, "unknown or revoked calendar feed");
   if (feed_token.empty() || feed_token.size() > 200) return denied;
   std::vector<CalendarEntry> entries;
@@ -138,8 +153,11 @@ Result<std::string> Service::CalendarFeed(const std::string& feed_token) {
     auto u = db.CalendarFeedUser(Sha256Hex(feed_token));
     if (!u.ok()) return u.status().code() == Code::kNotFound ? denied : u.status();
     user = *u;
+    REFUGE_ASSIGN_OR_RETURN(store::User account, db.GetUser(user));
+    if (account.disabled) return denied;
+    Access access(db, Actor{user, account.role, address});
     REFUGE_ASSIGN_OR_RETURN(auto matter_ids, db.MattersOfMember(user));
-    REFUGE_ASSIGN_OR_RETURN(Json deadlines, DeadlinesOfMatters(db, matter_ids));
+    REFUGE_ASSIGN_OR_RETURN(Json deadlines, DeadlinesOfMatters(db, access, matter_ids));
     for (const auto& d : deadlines) {
       if (d["status"] != "open" && d["status"] != "missed") continue;
       std::string description = d["citation"].get<std::string>();
@@ -156,7 +174,9 @@ Result<std::string> Service::CalendarFeed(const std::string& feed_token) {
       const std::string client = m.body.value("client", "");
       if (!seen_clients.insert(client).second) continue;
       REFUGE_ASSIGN_OR_RETURN(Record person, db.GetEntity(EntityKind::kPerson, client));
+      REFUGE_ASSIGN_OR_RETURN(Json shown, access.ShowPerson(person));
       REFUGE_ASSIGN_OR_RETURN(auto events, db.EventsOfSubject(client, false));
+      REFUGE_ASSIGN_OR_RETURN(events, access.VisibleEvents(std::move(events)));
       for (const auto& e : events) {
         if (e.type != "hearing") continue;
         const std::string status = e.Str("status");
@@ -164,7 +184,7 @@ Result<std::string> Service::CalendarFeed(const std::string& feed_token) {
         if (!e.matter.empty() && !std::binary_search(matter_ids.begin(), matter_ids.end(), e.matter)) continue;
         std::string start = e.Has("datetime") ? e.Str("datetime") : e.date.ToString();
         entries.push_back({"hearing-" + e.id + "@refuge", start,
-                           "Hearing (" + e.Str("kind") + "): " + person.body.value("name", ""),
+                           "Hearing (" + e.Str("kind") + "): " + shown["name"].get<std::string>(),
                            e.Str("note"), e.Str("court"), e.Str("kind") == "individual" ? 240 : 60});
       }
     }

@@ -14,7 +14,7 @@ Json FacilityImportReport::ToJson() const {
           {"rejected", rejected.size()}, {"rejected_rows", std::move(rej)}};
 }
 
-Result<FacilityImportReport> Service::ImportFacilities(std::string_view text,
+Result<FacilityImportReport> Service::ImportFacilities(const Actor& who, std::string_view text,
                                                        const ProgressFn& progress) {
   REFUGE_ASSIGN_OR_RETURN(domain::FacilityList list, domain::ParseFacilityList(text));
   FacilityImportReport report;
@@ -22,6 +22,7 @@ Result<FacilityImportReport> Service::ImportFacilities(std::string_view text,
   const std::string now = Now();
   const int64_t total = static_cast<int64_t>(list.rows.size());
   Status s = store_->Write([&](store::Db& db) -> Status {
+    REFUGE_RETURN_IF_ERROR(Access(db, who).RequireRole({"lawyer", "advocate"}, "import facilities"));
     report.added = report.updated = report.unchanged = 0;
     int64_t done = 0;
     for (const auto& row : list.rows) {
@@ -53,13 +54,15 @@ Result<FacilityImportReport> Service::ImportFacilities(std::string_view text,
       ++done;
       if (progress && (done % 100 == 0 || done == total)) progress(done, total);
     }
-    return Status::Ok();
+    return audit_->Append(db, who, "facilities.import", "", "",
+                          {{"added", report.added}, {"updated", report.updated},
+                           {"unchanged", report.unchanged}, {"rejected", report.rejected.size()}});
   });
   if (!s.ok()) return s;
   return report;
 }
 
-Result<Page> Service::FindFacilities(const std::string& query, int limit) {
+Result<Page> Service::FindFacilities(const Actor& who, const std::string& query, int limit) {
   std::vector<std::string> terms = domain::QueryTerms(query);
   if (terms.empty()) return Invalid("q", "give a name, city, state, detloc or AOR to look for");
   if (terms.size() > 16) return Invalid("q", "use at most 16 words");

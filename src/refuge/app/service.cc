@@ -4,7 +4,6 @@
 #include <map>
 #include <set>
 
-#include "refuge/auth/passwords.h"
 #include "refuge/base/date.h"
 #include "refuge/base/random.h"
 #include "refuge/domain/event.h"
@@ -24,6 +23,8 @@ using store::Record;
 namespace {
 
 constexpr int kMaxPage = 1000;
+// How many events one list request may look at to fill a page for a user who sees few.
+constexpr int kScanBudget = 5000;
 
 const char* RefName(RefTarget t) {
   switch (t) {
@@ -55,22 +56,20 @@ Status CheckVersion(ExpectedVersion expected, int64_t current, const char* what)
 }
 
 Json StripServerFields(Json j) {
-  for (const char* f : {"id", "version", "created_at", "updated_at", "retracted"}) j.erase(f);
+  for (const char* f : {"id", "version", "created_at", "updated_at", "retracted", "created_by",
+                        "masked"}) {
+    j.erase(f);
+  }
   return j;
 }
 
 int ClampLimit(int limit) { return limit <= 0 ? 50 : std::min(limit, kMaxPage); }
 
-const std::set<std::string> kRoles = {"admin", "lawyer", "advocate", "viewer"};
-
-Status ValidUserName(const std::string& name) {
-  if (name.empty() || name.size() > 64) return Invalid("username", "must be 1 to 64 characters");
-  for (char c : name) {
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-')) {
-      return Invalid("username", "may contain only letters, digits, '.', '_' and '-'");
-    }
-  }
-  return Status::Ok();
+// The person a write or read of this entity concerns, for the audit log.
+std::string PersonOf(EntityKind kind, const std::string& id, const Json& body) {
+  if (kind == EntityKind::kPerson) return id;
+  if (kind == EntityKind::kMatter) return body.value("client", "");
+  return "";
 }
 
 }  // namespace
@@ -88,8 +87,15 @@ Result<ExpectedVersion> ParseIfMatch(const std::string& header) {
 
 std::string ETagFor(int64_t version) { return "\"" + std::to_string(version) + "\""; }
 
-Service::Service(std::unique_ptr<store::Store> store, const Clock& clock, rules::RuleConfig rules)
-    : store_(std::move(store)), clock_(clock), rules_(std::move(rules)) {}
+Service::Service(std::unique_ptr<store::Store> store, const Clock& clock, rules::RuleConfig rules,
+                 auth::SigningKey audit_key, SessionPolicy sessions)
+    : store_(std::move(store)),
+      clock_(clock),
+      rules_(std::move(rules)),
+      sessions_(sessions),
+      audit_(std::make_unique<AuditLog>(*store_, clock_, std::move(audit_key))) {}
+
+Service::~Service() { audit_.reset(); }
 
 std::string Service::Now() const { return FormatUtcTimestamp(clock_.NowUnixSeconds()); }
 
@@ -119,17 +125,51 @@ Status Service::CheckTeam(Db& db, const Json& body) {
 
 // --- entities ---
 
-Result<Json> Service::CreateEntity(EntityKind kind, const Json& in) {
+namespace {
+
+// Who may create and change each kind. People and directory entries are created
+// by those who do case and campaign work; matters by lawyers.
+Status RequireEntityWriter(const Access& access, EntityKind kind) {
+  if (kind == EntityKind::kMatter) return access.RequireRole({"lawyer"}, "create or change matters");
+  return access.RequireRole({"lawyer", "advocate"},
+                            std::string("create or change ") + domain::EntityCollection(kind));
+}
+
+}  // namespace
+
+Result<Json> Service::CreateEntity(const Actor& who, EntityKind kind, const Json& in) {
   if (!in.is_object()) return Malformed("expected a JSON object");
   std::vector<domain::Reference> refs;
   REFUGE_ASSIGN_OR_RETURN(Json body, domain::ValidateEntity(kind, in, &refs));
   Record r;
   r.kind = kind;
   r.id = NewId(domain::EntityIdPrefix(kind));
-  r.body = std::move(body);
   r.version = 1;
   r.created_at = r.updated_at = Now();
+  if (kind == EntityKind::kPerson || kind == EntityKind::kMatter) {
+    r.created_by = who.is_operator() ? "" : who.user;
+  }
+  // Whoever opens a matter works on it; without this they could not see it.
+  if (kind == EntityKind::kMatter && !who.is_operator()) {
+    Json team = body.value("team", Json::array());
+    if (std::find(team.begin(), team.end(), who.user) == team.end()) team.push_back(who.user);
+    body["team"] = team;
+  }
+  r.body = std::move(body);
+  Json shown;
   REFUGE_RETURN_IF_ERROR(store_->Write([&](Db& db) -> Status {
+    Access access(db, who);
+    REFUGE_RETURN_IF_ERROR(RequireEntityWriter(access, kind));
+    if (kind == EntityKind::kMatter) {
+      // A matter may be opened only for a client the lawyer can see.
+      auto client = access.RequirePerson(r.body.value("client", ""));
+      if (!client.ok()) {
+        return client.status().code() == Code::kNotFound
+                   ? Invalid("client", "refers to person '" + r.body.value("client", "") +
+                                           "', which does not exist")
+                   : client.status();
+      }
+    }
     REFUGE_RETURN_IF_ERROR(CheckReferences(db, refs));
     REFUGE_RETURN_IF_ERROR(CheckTeam(db, r.body));
     Status s = db.InsertEntity(r);
@@ -137,27 +177,71 @@ Result<Json> Service::CreateEntity(EntityKind kind, const Json& in) {
       return Conflict("a facility with detloc '" + r.body.value("detloc", "") + "' exists",
                       "detloc");
     }
-    return s;
+    REFUGE_RETURN_IF_ERROR(s);
+    REFUGE_RETURN_IF_ERROR(audit_->Append(db, who, std::string(domain::EntityName(kind)) + ".create",
+                                          r.id, PersonOf(kind, r.id, r.body)));
+    if (kind == EntityKind::kMatter) {
+      REFUGE_RETURN_IF_ERROR(audit_->Append(db, who, "team.change", r.id, r.body.value("client", ""),
+                                            {{"team", r.body["team"]}}));
+    }
+    if (kind == EntityKind::kPerson) {
+      REFUGE_ASSIGN_OR_RETURN(shown, access.ShowPerson(r));
+    } else {
+      shown = kind == EntityKind::kMatter ? access.ShowMatter(r) : store::RecordToJson(r);
+    }
+    return Status::Ok();
   }));
-  return store::RecordToJson(r);
+  return shown;
 }
 
-Result<Json> Service::GetEntity(EntityKind kind, const std::string& id) {
-  Result<Record> rec = NotFound("");
-  REFUGE_RETURN_IF_ERROR(store_->Read([&](Db& db) {
-    rec = db.GetEntity(kind, id);
-    return rec.status();
+Result<Json> Service::GetEntity(const Actor& who, EntityKind kind, const std::string& id) {
+  Json out;
+  std::string person;
+  REFUGE_RETURN_IF_ERROR(store_->Read([&](Db& db) -> Status {
+    Access access(db, who);
+    if (kind == EntityKind::kPerson) {
+      REFUGE_ASSIGN_OR_RETURN(Record p, access.RequirePerson(id));
+      REFUGE_ASSIGN_OR_RETURN(out, access.ShowPerson(p));
+      person = id;
+    } else if (kind == EntityKind::kMatter) {
+      REFUGE_ASSIGN_OR_RETURN(Record m, access.RequireMatter(id));
+      out = access.ShowMatter(m);
+      person = m.body.value("client", "");
+    } else {
+      REFUGE_ASSIGN_OR_RETURN(Record r, db.GetEntity(kind, id));
+      out = store::RecordToJson(r);
+    }
+    return Status::Ok();
   }));
-  return store::RecordToJson(*rec);
+  if (!person.empty()) audit_->Enqueue(who, std::string(domain::EntityName(kind)) + ".read", id, person);
+  return out;
 }
 
-Result<Json> Service::UpdateEntity(EntityKind kind, const std::string& id, const Json& in,
-                                   ExpectedVersion header, bool merge) {
+Result<Json> Service::UpdateEntity(const Actor& who, EntityKind kind, const std::string& id,
+                                   const Json& in, ExpectedVersion header, bool merge) {
   if (!in.is_object()) return Malformed("expected a JSON object");
   REFUGE_ASSIGN_OR_RETURN(ExpectedVersion expected, ExpectedFrom(in, header));
+  // An admin changes a matter's team and nothing else (SetTeam), without reading it.
+  if (kind == EntityKind::kMatter && who.role == "admin" && merge) {
+    Json rest = StripServerFields(in);
+    if (rest.size() == 1 && rest.contains("team")) return SetTeam(who, id, rest["team"], expected);
+  }
   Record out;
+  Json shown;
   REFUGE_RETURN_IF_ERROR(store_->Write([&](Db& db) -> Status {
-    REFUGE_ASSIGN_OR_RETURN(Record cur, db.GetEntity(kind, id));
+    Access access(db, who);
+    Record cur;
+    if (kind == EntityKind::kPerson) {
+      REFUGE_ASSIGN_OR_RETURN(cur, access.RequirePerson(id));
+    } else if (kind == EntityKind::kMatter) {
+      REFUGE_ASSIGN_OR_RETURN(cur, access.RequireMatter(id));
+    } else {
+      REFUGE_ASSIGN_OR_RETURN(cur, db.GetEntity(kind, id));
+    }
+    REFUGE_RETURN_IF_ERROR(RequireEntityWriter(access, kind));
+    if (kind == EntityKind::kPerson && who.role == "advocate" && cur.created_by != who.user) {
+      return Status(Code::kForbidden, "an advocate changes only the people they added");
+    }
     REFUGE_RETURN_IF_ERROR(CheckVersion(expected, cur.version, domain::EntityName(kind)));
     Json next = StripServerFields(in);
     if (merge) {
@@ -167,34 +251,117 @@ Result<Json> Service::UpdateEntity(EntityKind kind, const std::string& id, const
     }
     std::vector<domain::Reference> refs;
     REFUGE_ASSIGN_OR_RETURN(Json body, domain::ValidateEntity(kind, next, &refs));
+    if (kind == EntityKind::kMatter && body.value("client", "") != cur.body.value("client", "")) {
+      return Invalid("client", "a matter's client cannot change; open a new matter");
+    }
     REFUGE_RETURN_IF_ERROR(CheckReferences(db, refs));
     REFUGE_RETURN_IF_ERROR(CheckTeam(db, body));
     out = cur;
     out.body = std::move(body);
     out.version = cur.version + 1;
     out.updated_at = Now();
-    return db.UpdateEntity(out, cur.version);
+    REFUGE_RETURN_IF_ERROR(db.UpdateEntity(out, cur.version));
+    REFUGE_RETURN_IF_ERROR(audit_->Append(db, who, std::string(domain::EntityName(kind)) + ".update",
+                                          id, PersonOf(kind, id, out.body)));
+    if (kind == EntityKind::kMatter && out.body.value("team", Json()) != cur.body.value("team", Json())) {
+      REFUGE_RETURN_IF_ERROR(audit_->Append(db, who, "team.change", id, out.body.value("client", ""),
+                                            {{"team", out.body.value("team", Json::array())}}));
+    }
+    if (kind == EntityKind::kPerson) {
+      REFUGE_ASSIGN_OR_RETURN(shown, access.ShowPerson(out));
+    } else {
+      shown = kind == EntityKind::kMatter ? access.ShowMatter(out) : store::RecordToJson(out);
+    }
+    return Status::Ok();
   }));
-  return store::RecordToJson(out);
+  return shown;
 }
 
-Result<Page> Service::ListEntities(EntityKind kind, const std::string& after, int limit) {
+Result<Json> Service::SetTeam(const Actor& who, const std::string& matter_id, const Json& team,
+                              ExpectedVersion expected) {
+  Json out;
+  REFUGE_RETURN_IF_ERROR(store_->Write([&](Db& db) -> Status {
+    Access access(db, who);
+    Record cur;
+    if (who.role == "admin" || who.is_operator()) {
+      REFUGE_ASSIGN_OR_RETURN(cur, db.GetEntity(EntityKind::kMatter, matter_id));
+    } else {
+      REFUGE_ASSIGN_OR_RETURN(cur, access.RequireMatter(matter_id));
+      REFUGE_RETURN_IF_ERROR(access.RequireRole({"lawyer"}, "change a matter's team"));
+    }
+    REFUGE_RETURN_IF_ERROR(CheckVersion(expected, cur.version, "matter"));
+    Json body = cur.body;
+    body["team"] = team;
+    std::vector<domain::Reference> refs;
+    REFUGE_ASSIGN_OR_RETURN(body, domain::ValidateEntity(EntityKind::kMatter, body, &refs));
+    REFUGE_RETURN_IF_ERROR(CheckTeam(db, body));
+    Record next = cur;
+    next.body = std::move(body);
+    next.version = cur.version + 1;
+    next.updated_at = Now();
+    REFUGE_RETURN_IF_ERROR(db.UpdateEntity(next, cur.version));
+    REFUGE_RETURN_IF_ERROR(audit_->Append(db, who, "team.change", matter_id, next.body.value("client", ""),
+                                          {{"team", next.body.value("team", Json::array())}}));
+    out = {{"id", matter_id}, {"team", next.body.value("team", Json::array())}, {"version", next.version}};
+    return Status::Ok();
+  }));
+  return out;
+}
+
+Result<Page> Service::ListEntities(const Actor& who, EntityKind kind, const std::string& after, int limit) {
   limit = ClampLimit(limit);
   Page page;
   REFUGE_RETURN_IF_ERROR(store_->Read([&](Db& db) -> Status {
-    REFUGE_ASSIGN_OR_RETURN(auto recs, db.ListEntities(kind, after, limit + 1));
-    for (int i = 0; i < static_cast<int>(recs.size()) && i < limit; ++i) {
-      page.items.push_back(store::RecordToJson(recs[i]));
+    Access access(db, who);
+    if (kind == EntityKind::kMatter && !who.is_operator()) {
+      REFUGE_ASSIGN_OR_RETURN(auto mine, access.MyMatters());
+      int n = 0;
+      for (auto it = mine.upper_bound(after); it != mine.end(); ++it) {
+        if (n == limit) {
+          page.next = *std::prev(it);
+          break;
+        }
+        REFUGE_ASSIGN_OR_RETURN(Record m, db.GetEntity(kind, *it));
+        page.items.push_back(access.ShowMatter(m));
+        ++n;
+      }
+      return Status::Ok();
     }
-    if (static_cast<int>(recs.size()) > limit) page.next = recs[limit - 1].id;
-    return Status::Ok();
+    // Scan in id order and keep what the actor may see.
+    std::string cursor = after;
+    int scanned = 0;
+    constexpr int kBatch = 200;
+    while (true) {
+      REFUGE_ASSIGN_OR_RETURN(auto recs, db.ListEntities(kind, cursor, kBatch));
+      for (const auto& r : recs) {
+        cursor = r.id;
+        ++scanned;
+        if (kind == EntityKind::kPerson) {
+          REFUGE_ASSIGN_OR_RETURN(bool visible, access.CanSeePerson(r));
+          if (!visible) continue;
+          REFUGE_ASSIGN_OR_RETURN(Json shown, access.ShowPerson(r));
+          page.items.push_back(std::move(shown));
+        } else {
+          page.items.push_back(store::RecordToJson(r));
+        }
+        if (static_cast<int>(page.items.size()) == limit) {
+          page.next = r.id;
+          return Status::Ok();
+        }
+      }
+      if (static_cast<int>(recs.size()) < kBatch) return Status::Ok();  // the end
+      if (scanned >= kScanBudget) {
+        page.next = cursor;
+        return Status::Ok();
+      }
+    }
   }));
   return page;
 }
 
 // --- events ---
 
-Result<Json> Service::CreateEvent(const Json& in) {
+Result<Json> Service::CreateEvent(const Actor& who, const Json& in) {
   std::vector<domain::Reference> refs;
   REFUGE_ASSIGN_OR_RETURN(Json body, domain::ValidateEvent(in, &refs));
   REFUGE_ASSIGN_OR_RETURN(Event e, domain::EventFromBody(std::move(body)));
@@ -202,28 +369,50 @@ Result<Json> Service::CreateEvent(const Json& in) {
   e.version = 1;
   e.created_at = e.updated_at = Now();
   REFUGE_RETURN_IF_ERROR(store_->Write([&](Db& db) -> Status {
+    Access access(db, who);
+    auto subject = access.RequirePerson(e.subject);
+    if (!subject.ok()) {
+      return subject.status().code() == Code::kNotFound
+                 ? Invalid("subject", "refers to person '" + e.subject + "', which does not exist")
+                 : subject.status();
+    }
+    if (!e.matter.empty()) {
+      REFUGE_ASSIGN_OR_RETURN(bool on, access.OnMatter(e.matter));
+      if (!on) return Invalid("matter", "refers to matter '" + e.matter + "', which does not exist");
+    }
+    REFUGE_RETURN_IF_ERROR(access.RequireEventWriter(e.type));
     REFUGE_RETURN_IF_ERROR(CheckReferences(db, refs));
-    return db.InsertEvent(e);
+    REFUGE_RETURN_IF_ERROR(db.InsertEvent(e));
+    return audit_->Append(db, who, "event.create", e.id, e.subject, {{"type", e.type}});
   }));
   return domain::EventToJson(e);
 }
 
-Result<Json> Service::GetEvent(const std::string& id) {
+Result<Json> Service::GetEvent(const Actor& who, const std::string& id) {
   Result<Event> e = NotFound("");
-  REFUGE_RETURN_IF_ERROR(store_->Read([&](Db& db) {
+  REFUGE_RETURN_IF_ERROR(store_->Read([&](Db& db) -> Status {
     e = db.GetEvent(id);
-    return e.status();
+    if (!e.ok()) return e.status();
+    Access access(db, who);
+    REFUGE_ASSIGN_OR_RETURN(bool visible, access.CanSeeEvent(*e));
+    if (!visible) return NotFound("no event '" + id + "'");
+    return Status::Ok();
   }));
+  audit_->Enqueue(who, "event.read", id, e->subject);
   return domain::EventToJson(*e);
 }
 
-Result<Json> Service::UpdateEvent(const std::string& id, const Json& in, ExpectedVersion header,
-                                  bool merge) {
+Result<Json> Service::UpdateEvent(const Actor& who, const std::string& id, const Json& in,
+                                  ExpectedVersion header, bool merge) {
   if (!in.is_object()) return Malformed("expected a JSON object");
   REFUGE_ASSIGN_OR_RETURN(ExpectedVersion expected, ExpectedFrom(in, header));
   Event out;
   REFUGE_RETURN_IF_ERROR(store_->Write([&](Db& db) -> Status {
+    Access access(db, who);
     REFUGE_ASSIGN_OR_RETURN(Event cur, db.GetEvent(id));
+    REFUGE_ASSIGN_OR_RETURN(bool visible, access.CanSeeEvent(cur));
+    if (!visible) return NotFound("no event '" + id + "'");
+    REFUGE_RETURN_IF_ERROR(access.RequireEventWriter(cur.type));
     REFUGE_RETURN_IF_ERROR(CheckVersion(expected, cur.version, "event"));
     if (cur.retracted) return Conflict("the event is retracted; create a new event instead");
     Json next = StripServerFields(in);
@@ -234,22 +423,37 @@ Result<Json> Service::UpdateEvent(const std::string& id, const Json& in, Expecte
     }
     std::vector<domain::Reference> refs;
     REFUGE_ASSIGN_OR_RETURN(Json body, domain::ValidateEvent(next, &refs));
-    REFUGE_RETURN_IF_ERROR(CheckReferences(db, refs));
     REFUGE_ASSIGN_OR_RETURN(out, domain::EventFromBody(std::move(body)));
+    // The corrected event must still be one the actor may write and see.
+    REFUGE_RETURN_IF_ERROR(access.RequireEventWriter(out.type));
+    if (out.subject != cur.subject) {
+      auto subject = access.RequirePerson(out.subject);
+      if (!subject.ok()) return Invalid("subject", "refers to person '" + out.subject + "', which does not exist");
+    }
+    if (!out.matter.empty() && out.matter != cur.matter) {
+      REFUGE_ASSIGN_OR_RETURN(bool on, access.OnMatter(out.matter));
+      if (!on) return Invalid("matter", "refers to matter '" + out.matter + "', which does not exist");
+    }
+    REFUGE_RETURN_IF_ERROR(CheckReferences(db, refs));
     out.id = cur.id;
     out.version = cur.version + 1;
     out.created_at = cur.created_at;
     out.updated_at = Now();
-    return db.UpdateEvent(out, cur.version);
+    REFUGE_RETURN_IF_ERROR(db.UpdateEvent(out, cur.version));
+    return audit_->Append(db, who, "event.update", id, out.subject, {{"type", out.type}});
   }));
   return domain::EventToJson(out);
 }
 
-Result<Json> Service::RetractEvent(const std::string& id, ExpectedVersion expected,
+Result<Json> Service::RetractEvent(const Actor& who, const std::string& id, ExpectedVersion expected,
                                    const std::string& reason) {
   Event out;
   REFUGE_RETURN_IF_ERROR(store_->Write([&](Db& db) -> Status {
+    Access access(db, who);
     REFUGE_ASSIGN_OR_RETURN(Event cur, db.GetEvent(id));
+    REFUGE_ASSIGN_OR_RETURN(bool visible, access.CanSeeEvent(cur));
+    if (!visible) return NotFound("no event '" + id + "'");
+    REFUGE_RETURN_IF_ERROR(access.RequireEventWriter(cur.type));
     REFUGE_RETURN_IF_ERROR(CheckVersion(expected, cur.version, "event"));
     if (cur.retracted) return Conflict("the event is already retracted");
     out = cur;
@@ -257,33 +461,57 @@ Result<Json> Service::RetractEvent(const std::string& id, ExpectedVersion expect
     out.version = cur.version + 1;
     out.updated_at = Now();
     if (!reason.empty()) out.body["retraction_reason"] = reason;
-    return db.UpdateEvent(out, cur.version);
+    REFUGE_RETURN_IF_ERROR(db.UpdateEvent(out, cur.version));
+    return audit_->Append(db, who, "event.retract", id, out.subject, {{"reason", reason}});
   }));
   return domain::EventToJson(out);
 }
 
-Result<Json> Service::EventHistory(const std::string& id) {
+Result<Json> Service::EventHistory(const Actor& who, const std::string& id) {
   Json versions = Json::array();
+  std::string subject;
   REFUGE_RETURN_IF_ERROR(store_->Read([&](Db& db) -> Status {
+    Access access(db, who);
     REFUGE_ASSIGN_OR_RETURN(Event cur, db.GetEvent(id));
+    REFUGE_ASSIGN_OR_RETURN(bool visible, access.CanSeeEvent(cur));
+    if (!visible) return NotFound("no event '" + id + "'");
+    subject = cur.subject;
     REFUGE_ASSIGN_OR_RETURN(auto older, db.EventHistory(id));
     for (const auto& e : older) versions.push_back(domain::EventToJson(e));
     versions.push_back(domain::EventToJson(cur));
     return Status::Ok();
   }));
+  audit_->Enqueue(who, "event.history", id, subject);
   return Json{{"id", id}, {"versions", std::move(versions)}};
 }
 
-Result<Page> Service::ListEvents(const std::string& after, int limit) {
+Result<Page> Service::ListEvents(const Actor& who, const std::string& after, int limit) {
   limit = ClampLimit(limit);
   Page page;
   REFUGE_RETURN_IF_ERROR(store_->Read([&](Db& db) -> Status {
-    REFUGE_ASSIGN_OR_RETURN(auto evs, db.ListEvents(after, limit + 1));
-    for (int i = 0; i < static_cast<int>(evs.size()) && i < limit; ++i) {
-      page.items.push_back(domain::EventToJson(evs[i]));
+    Access access(db, who);
+    std::string cursor = after;
+    int scanned = 0;
+    constexpr int kBatch = 200;
+    while (true) {
+      REFUGE_ASSIGN_OR_RETURN(auto evs, db.ListEvents(cursor, kBatch));
+      for (const auto& e : evs) {
+        cursor = e.id;
+        ++scanned;
+        REFUGE_ASSIGN_OR_RETURN(bool visible, access.CanSeeEvent(e));
+        if (!visible) continue;
+        page.items.push_back(domain::EventToJson(e));
+        if (static_cast<int>(page.items.size()) == limit) {
+          page.next = e.id;
+          return Status::Ok();
+        }
+      }
+      if (static_cast<int>(evs.size()) < kBatch) return Status::Ok();  // the end
+      if (scanned >= kScanBudget) {
+        page.next = cursor;
+        return Status::Ok();
+      }
     }
-    if (static_cast<int>(evs.size()) > limit) page.next = evs[limit - 1].id;
-    return Status::Ok();
   }));
   return page;
 }
@@ -300,27 +528,37 @@ Json EventsJson(const std::vector<Event>& events) {
 
 }  // namespace
 
-Result<Json> Service::PersonChronology(const std::string& person_id, bool include_retracted) {
+Result<Json> Service::PersonChronology(const Actor& who, const std::string& person_id,
+                                       bool include_retracted) {
   Json out;
   REFUGE_RETURN_IF_ERROR(store_->Read([&](Db& db) -> Status {
-    REFUGE_ASSIGN_OR_RETURN(Record p, db.GetEntity(EntityKind::kPerson, person_id));
+    Access access(db, who);
+    REFUGE_ASSIGN_OR_RETURN(Record p, access.RequirePerson(person_id));
     REFUGE_ASSIGN_OR_RETURN(auto events, db.EventsOfSubject(person_id, include_retracted));
+    REFUGE_ASSIGN_OR_RETURN(events, access.VisibleEvents(std::move(events)));
     out = {{"person", person_id},
            {"events", EventsJson(views::Chronology(std::move(events), include_retracted))}};
     return Status::Ok();
   }));
+  audit_->Enqueue(who, "person.chronology", person_id, person_id);
   return out;
 }
 
-Result<Json> Service::MatterChronology(const std::string& matter_id, bool include_retracted) {
+Result<Json> Service::MatterChronology(const Actor& who, const std::string& matter_id,
+                                       bool include_retracted) {
   Json out;
+  std::string client;
   REFUGE_RETURN_IF_ERROR(store_->Read([&](Db& db) -> Status {
-    REFUGE_ASSIGN_OR_RETURN(Record m, db.GetEntity(EntityKind::kMatter, matter_id));
+    Access access(db, who);
+    REFUGE_ASSIGN_OR_RETURN(Record m, access.RequireMatter(matter_id));
+    client = m.body.value("client", "");
     REFUGE_ASSIGN_OR_RETURN(auto events, db.EventsOfMatter(matter_id, include_retracted));
+    REFUGE_ASSIGN_OR_RETURN(events, access.VisibleEvents(std::move(events)));
     out = {{"matter", matter_id},
            {"events", EventsJson(views::Chronology(std::move(events), include_retracted))}};
     return Status::Ok();
   }));
+  audit_->Enqueue(who, "matter.chronology", matter_id, client);
   return out;
 }
 
@@ -337,11 +575,13 @@ Result<Json> Service::FacilitySummary(Db& db, const std::string& id) {
   return j;
 }
 
-Result<Json> Service::Custody(const std::string& person_id) {
+Result<Json> Service::Custody(const Actor& who, const std::string& person_id) {
   Json out;
   REFUGE_RETURN_IF_ERROR(store_->Read([&](Db& db) -> Status {
-    REFUGE_ASSIGN_OR_RETURN(Record p, db.GetEntity(EntityKind::kPerson, person_id));
+    Access access(db, who);
+    REFUGE_ASSIGN_OR_RETURN(Record p, access.RequirePerson(person_id));
     REFUGE_ASSIGN_OR_RETURN(auto events, db.EventsOfSubject(person_id, false));
+    REFUGE_ASSIGN_OR_RETURN(events, access.VisibleEvents(std::move(events)));
     views::CustodyStatus c = views::Custody(events);
     out = views::ToJson(c);
     // Facilities are shown with their names, field office and phone: what a team calls.
@@ -362,52 +602,60 @@ Result<Json> Service::Custody(const std::string& person_id) {
     out["person"] = person_id;
     return Status::Ok();
   }));
+  audit_->Enqueue(who, "person.custody", person_id, person_id);
   return out;
 }
 
-// A view of one person's current (not retracted) events; 404 for an unknown person.
-Result<Json> Service::PersonView(const std::string& person_id,
+// A view of one person's current (not retracted) events that the actor may see;
+// 404 for a person the actor may not see.
+Result<Json> Service::PersonView(const Actor& who, const std::string& person_id, const char* action,
                                  const std::function<Json(const std::vector<Event>&)>& view) {
   Json out;
   REFUGE_RETURN_IF_ERROR(store_->Read([&](Db& db) -> Status {
-    REFUGE_ASSIGN_OR_RETURN(Record p, db.GetEntity(EntityKind::kPerson, person_id));
+    Access access(db, who);
+    REFUGE_ASSIGN_OR_RETURN(Record p, access.RequirePerson(person_id));
     REFUGE_ASSIGN_OR_RETURN(auto events, db.EventsOfSubject(person_id, false));
+    REFUGE_ASSIGN_OR_RETURN(events, access.VisibleEvents(std::move(events)));
     out = view(events);
     out["person"] = person_id;
     return Status::Ok();
   }));
+  audit_->Enqueue(who, action, person_id, person_id);
   return out;
 }
 
-Result<Json> Service::Journey(const std::string& person_id) {
-  return PersonView(person_id, [](const std::vector<Event>& events) {
+Result<Json> Service::Journey(const Actor& who, const std::string& person_id) {
+  return PersonView(who, person_id, "person.journey", [](const std::vector<Event>& events) {
     return views::ToJson(views::BuildJourney(events));
   });
 }
 
-Result<Json> Service::NextHearing(const std::string& person_id) {
+Result<Json> Service::NextHearing(const Actor& who, const std::string& person_id) {
   const int64_t now = clock_.NowUnixSeconds();
-  return PersonView(person_id, [now](const std::vector<Event>& events) {
+  return PersonView(who, person_id, "person.next_hearing", [now](const std::vector<Event>& events) {
     auto next = views::NextHearing(events, now);
     return Json{{"hearing", next ? domain::EventToJson(*next) : Json()}};
   });
 }
 
-Result<Json> Service::FacilityDetail(const std::string& facility_id) {
+Result<Json> Service::FacilityDetail(const Actor& who, const std::string& facility_id) {
   Json out;
   REFUGE_RETURN_IF_ERROR(store_->Read([&](Db& db) -> Status {
+    Access access(db, who);
     REFUGE_ASSIGN_OR_RETURN(Record f, db.GetEntity(EntityKind::kFacility, facility_id));
     out = store::RecordToJson(f);
     Json held = Json::array();
     REFUGE_ASSIGN_OR_RETURN(auto subjects, db.SubjectsPlacedAt(facility_id));
     for (const auto& person_id : subjects) {
+      REFUGE_ASSIGN_OR_RETURN(Record p, db.GetEntity(EntityKind::kPerson, person_id));
+      REFUGE_ASSIGN_OR_RETURN(bool visible, access.CanSeePerson(p));
+      if (!visible) continue;
       REFUGE_ASSIGN_OR_RETURN(auto events, db.EventsOfSubject(person_id, false));
+      REFUGE_ASSIGN_OR_RETURN(events, access.VisibleEvents(std::move(events)));
       views::CustodyStatus c = views::Custody(events);
       if (!c.in_custody || c.facility != facility_id) continue;
-      REFUGE_ASSIGN_OR_RETURN(Record p, db.GetEntity(EntityKind::kPerson, person_id));
-      held.push_back({{"id", person_id},
-                      {"name", p.body.value("name", "")},
-                      {"since", c.history.back().from}});
+      REFUGE_ASSIGN_OR_RETURN(Json shown, access.ShowPerson(p));
+      held.push_back({{"id", person_id}, {"name", shown["name"]}, {"since", c.history.back().from}});
     }
     out["held_now"] = std::move(held);
     return Status::Ok();
@@ -415,7 +663,8 @@ Result<Json> Service::FacilityDetail(const std::string& facility_id) {
   return out;
 }
 
-Result<Json> Service::Search(const std::string& query, const std::string& kind, int limit) {
+Result<Json> Service::Search(const Actor& who, const std::string& query, const std::string& kind,
+                             int limit) {
   static const std::set<std::string> kKinds = {"",         "person", "organization",
                                                "facility", "matter", "event"};
   if (!kKinds.count(kind)) {
@@ -427,91 +676,46 @@ Result<Json> Service::Search(const std::string& query, const std::string& kind, 
   limit = ClampLimit(limit);
   Json results = Json::array();
   REFUGE_RETURN_IF_ERROR(store_->Read([&](Db& db) -> Status {
-    REFUGE_ASSIGN_OR_RETURN(auto hits, db.Search(terms, kind, limit));
+    Access access(db, who);
+    // Hits the actor may not see are dropped; ask for more so a page still fills.
+    REFUGE_ASSIGN_OR_RETURN(auto hits, db.Search(terms, kind, std::min(limit * 4, kMaxPage * 4)));
     for (const auto& h : hits) {
+      if (static_cast<int>(results.size()) == limit) break;
       Json item = {{"kind", h.kind}, {"id", h.id}};
       if (h.kind == "event") {
         REFUGE_ASSIGN_OR_RETURN(Event e, db.GetEvent(h.id));
+        REFUGE_ASSIGN_OR_RETURN(bool visible, access.CanSeeEvent(e));
+        if (!visible) continue;
         item["label"] = e.type + " " + e.date.ToString() + (e.Has("note") ? ": " + e.Str("note") : "");
         item["subject"] = e.subject;
         if (!e.matter.empty()) item["matter"] = e.matter;
+      } else if (h.kind == "person") {
+        REFUGE_ASSIGN_OR_RETURN(Record r, db.GetEntity(EntityKind::kPerson, h.id));
+        REFUGE_ASSIGN_OR_RETURN(bool visible, access.CanSeePerson(r));
+        if (!visible) continue;
+        // A masked name must not be findable by the name it hides.
+        REFUGE_ASSIGN_OR_RETURN(bool name, access.SeesName(r));
+        if (!name) continue;
+        item["label"] = r.body.value("name", "");
+        if (r.body.contains("other_names")) item["other_names"] = r.body["other_names"];
+        if (r.body.contains("a_number")) item["a_number"] = r.body["a_number"];
+      } else if (h.kind == "matter") {
+        REFUGE_ASSIGN_OR_RETURN(bool on, access.OnMatter(h.id));
+        if (!on) continue;
+        REFUGE_ASSIGN_OR_RETURN(Record r, db.GetEntity(EntityKind::kMatter, h.id));
+        item["label"] = r.body.value("title", "");
       } else {
-        EntityKind k = h.kind == "person" ? EntityKind::kPerson
-                       : h.kind == "organization" ? EntityKind::kOrganization
-                       : h.kind == "facility" ? EntityKind::kFacility
-                                              : EntityKind::kMatter;
+        EntityKind k = h.kind == "organization" ? EntityKind::kOrganization : EntityKind::kFacility;
         REFUGE_ASSIGN_OR_RETURN(Record r, db.GetEntity(k, h.id));
-        item["label"] = r.body.value(k == EntityKind::kMatter ? "title" : "name", "");
-        if (k == EntityKind::kPerson) {
-          if (r.body.contains("other_names")) item["other_names"] = r.body["other_names"];
-          if (r.body.contains("a_number")) item["a_number"] = r.body["a_number"];
-        }
+        item["label"] = r.body.value("name", "");
         if (k == EntityKind::kFacility && r.body.contains("detloc")) item["detloc"] = r.body["detloc"];
       }
       results.push_back(std::move(item));
     }
     return Status::Ok();
   }));
+  audit_->Enqueue(who, "search", "", "", {{"query", query}, {"results", results.size()}});
   return Json{{"query", query}, {"results", std::move(results)}};
-}
-
-// --- accounts ---
-
-Status Service::AddUser(const std::string& name, const std::string& role,
-                        const std::string& password) {
-  REFUGE_RETURN_IF_ERROR(ValidUserName(name));
-  if (!kRoles.count(role)) return Invalid("role", "must be one of admin, lawyer, advocate, viewer");
-  REFUGE_RETURN_IF_ERROR(auth::CheckPasswordPolicy(password));
-  REFUGE_ASSIGN_OR_RETURN(std::string hash, auth::HashPassword(password));
-  store::User u{name, role, hash, Now(), false};
-  return store_->Write([&](Db& db) -> Status {
-    Status s = db.InsertUser(u);
-    if (s.code() == Code::kConflict) return Conflict("user '" + name + "' exists", "username");
-    return s;
-  });
-}
-
-Result<std::string> Service::Login(const std::string& name, const std::string& password) {
-  const Status denied(Code::kUnauthenticated, "wrong username or password");
-  Result<store::User> user = denied;
-  REFUGE_RETURN_IF_ERROR(store_->Read([&](Db& db) {
-    user = db.GetUser(name);
-    return Status::Ok();
-  }));
-  if (!user.ok()) {
-    // Spend the same time as a real check, so timing does not reveal which names exist.
-    static const std::string kDummyHash = auth::HashPassword(RandomToken(16)).value();
-    (void)auth::VerifyPassword(password, kDummyHash);
-    return denied;
-  }
-  if (user->disabled || !auth::VerifyPassword(password, user->password_hash)) return denied;
-  std::string token = RandomToken(32);
-  int64_t now = clock_.NowUnixSeconds();
-  store::Session s{Sha256Hex(token), name, now, now + kSessionSeconds};
-  REFUGE_RETURN_IF_ERROR(store_->Write([&](Db& db) -> Status {
-    REFUGE_RETURN_IF_ERROR(db.DeleteExpiredSessions(now));
-    return db.InsertSession(s);
-  }));
-  return token;
-}
-
-Result<store::User> Service::Authenticate(const std::string& token) {
-  const Status denied(Code::kUnauthenticated, "log in first: the session is missing, expired or revoked");
-  if (token.empty() || token.size() > 200) return denied;
-  Result<store::User> user = denied;
-  REFUGE_RETURN_IF_ERROR(store_->Read([&](Db& db) -> Status {
-    auto s = db.GetSession(Sha256Hex(token));
-    if (!s.ok()) return s.status().code() == Code::kNotFound ? Status::Ok() : s.status();
-    if (s->expires_at <= clock_.NowUnixSeconds()) return Status::Ok();
-    auto u = db.GetUser(s->user);
-    if (u.ok() && !u->disabled) user = std::move(u).value();
-    return Status::Ok();
-  }));
-  return user;
-}
-
-Status Service::Logout(const std::string& token) {
-  return store_->Write([&](Db& db) { return db.DeleteSession(Sha256Hex(token)); });
 }
 
 }  // namespace refuge::app

@@ -1,6 +1,9 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
+#include <map>
+#include <mutex>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -10,6 +13,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "refuge/app/access.h"
+#include "refuge/app/actor.h"
+#include "refuge/app/audit_log.h"
+#include "refuge/auth/signing_key.h"
 #include "refuge/base/clock.h"
 #include "refuge/base/status.h"
 #include "refuge/domain/event.h"
@@ -47,84 +54,150 @@ using ProgressFn = std::function<void(int64_t done, int64_t total)>;
 // If-Match header or a `version` field in the body. Absent means "no check".
 using ExpectedVersion = std::optional<int64_t>;
 
+// Limits on what a login may try before it is refused for a while.
+struct LoginLimits {
+  int per_account = 5;       // failures per account ...
+  int per_address = 20;      // ... and per client address ...
+  int64_t window_seconds = 900;  // ... within this many seconds
+};
+
+// Session lifetimes.
+struct SessionPolicy {
+  int64_t absolute_seconds = 12 * 3600;
+  int64_t idle_seconds = 30 * 60;
+  bool require_admin_totp = false;  // admins must have a second factor to log in
+};
+
+// A successful login.
+struct LoginResult {
+  std::string token;
+  std::string csrf_token;  // to send as X-CSRF-Token with cookie-authenticated writes
+  store::User user;
+};
+
+// Who a request is from, once its credentials were checked.
+struct Principal {
+  store::User user;
+  bool via_cookie_session = false;  // cookie sessions need the CSRF token on writes
+  std::string csrf_hash;
+};
+
 // The application services: every use case of the API and the CLI, on top of a
-// Store. Validates input once, checks references, writes in one transaction, and
-// computes views from events. Thread-safe.
+// Store. Validates input once, checks references and need-to-know access
+// (app/access.h), writes in one transaction with its audit entry, and computes
+// views from the events the actor may see. Thread-safe.
 class Service {
  public:
   // `rules` are the deadline rules and closure days in force (built-in plus the
-  // administrator's files in the data dir).
-  Service(std::unique_ptr<store::Store> store, const Clock& clock, rules::RuleConfig rules);
+  // administrator's files in the data dir); `audit_key` signs the audit log.
+  Service(std::unique_ptr<store::Store> store, const Clock& clock, rules::RuleConfig rules,
+          auth::SigningKey audit_key, SessionPolicy sessions = {});
+  ~Service();
 
   store::Store& store() { return *store_; }
   const Clock& clock() const { return clock_; }
+  AuditLog& audit() { return *audit_; }
+  void set_session_policy(const SessionPolicy& p) { sessions_ = p; }
+  void set_login_limits(const LoginLimits& l) { limits_ = l; }
 
   // Entities: people, organizations, facilities, matters.
-  Result<Json> CreateEntity(EntityKind kind, const Json& in);
-  Result<Json> GetEntity(EntityKind kind, const std::string& id);
+  Result<Json> CreateEntity(const Actor& who, EntityKind kind, const Json& in);
+  Result<Json> GetEntity(const Actor& who, EntityKind kind, const std::string& id);
   // `merge` applies `in` as a JSON merge patch (RFC 7386) to the stored body;
   // otherwise `in` replaces it.
-  Result<Json> UpdateEntity(EntityKind kind, const std::string& id, const Json& in,
-                            ExpectedVersion expected, bool merge);
-  Result<Page> ListEntities(EntityKind kind, const std::string& after, int limit);
+  Result<Json> UpdateEntity(const Actor& who, EntityKind kind, const std::string& id,
+                            const Json& in, ExpectedVersion expected, bool merge);
+  Result<Page> ListEntities(const Actor& who, EntityKind kind, const std::string& after, int limit);
 
   // Events.
-  Result<Json> CreateEvent(const Json& in);
-  Result<Json> GetEvent(const std::string& id);
-  Result<Json> UpdateEvent(const std::string& id, const Json& in, ExpectedVersion expected,
-                           bool merge);
+  Result<Json> CreateEvent(const Actor& who, const Json& in);
+  Result<Json> GetEvent(const Actor& who, const std::string& id);
+  Result<Json> UpdateEvent(const Actor& who, const std::string& id, const Json& in,
+                           ExpectedVersion expected, bool merge);
   // Marks an event retracted (a correction that withdraws it); the prior version is kept.
-  Result<Json> RetractEvent(const std::string& id, ExpectedVersion expected,
+  Result<Json> RetractEvent(const Actor& who, const std::string& id, ExpectedVersion expected,
                             const std::string& reason);
-  Result<Json> EventHistory(const std::string& id);
-  Result<Page> ListEvents(const std::string& after, int limit);
+  Result<Json> EventHistory(const Actor& who, const std::string& id);
+  // A page may hold fewer than `limit` items when many events are not the actor's.
+  Result<Page> ListEvents(const Actor& who, const std::string& after, int limit);
 
-  // Views.
-  Result<Json> PersonChronology(const std::string& person_id, bool include_retracted);
-  Result<Json> MatterChronology(const std::string& matter_id, bool include_retracted);
-  Result<Json> Custody(const std::string& person_id);
-  Result<Json> Journey(const std::string& person_id);
-  Result<Json> NextHearing(const std::string& person_id);
-  // Facility page: the facility and the people held there now.
-  Result<Json> FacilityDetail(const std::string& facility_id);
+  // Views, computed from the events the actor may see.
+  Result<Json> PersonChronology(const Actor& who, const std::string& person_id, bool include_retracted);
+  Result<Json> MatterChronology(const Actor& who, const std::string& matter_id, bool include_retracted);
+  Result<Json> Custody(const Actor& who, const std::string& person_id);
+  Result<Json> Journey(const Actor& who, const std::string& person_id);
+  Result<Json> NextHearing(const Actor& who, const std::string& person_id);
+  // Facility page: the facility and the people held there now whom the actor may see.
+  Result<Json> FacilityDetail(const Actor& who, const std::string& facility_id);
 
-  Result<Json> Search(const std::string& query, const std::string& kind, int limit);
+  Result<Json> Search(const Actor& who, const std::string& query, const std::string& kind, int limit);
 
   // Deadlines, computed from the client's events on every call.
-  Result<Json> PersonDeadlines(const std::string& person_id);
-  Result<Json> MatterDeadlines(const std::string& matter_id);
+  Result<Json> PersonDeadlines(const Actor& who, const std::string& person_id);
+  Result<Json> MatterDeadlines(const Actor& who, const std::string& matter_id);
   // The agenda: deadlines due in [from, to] (YYYY-MM-DD, inclusive; either may be
-  // empty) on the matters `user` is on, earliest first, missed ones included.
-  Result<Json> Agenda(const std::string& user, const std::string& from, const std::string& to);
+  // empty) on the matters the actor is on, earliest first, missed ones included.
+  Result<Json> Agenda(const Actor& who, const std::string& from, const std::string& to);
 
   // The calendar feed: a per-user secret for calendar apps, which cannot send
   // headers. Creating one revokes the previous one.
-  Result<std::string> CreateCalendarFeedToken(const std::string& user);
-  Status RevokeCalendarFeedToken(const std::string& user);
+  Result<std::string> CreateCalendarFeedToken(const Actor& who);
+  Status RevokeCalendarFeedToken(const Actor& who);
   // iCalendar (RFC 5545) text of the scheduled hearings and open deadlines on the
   // matters of the feed's user; kUnauthenticated for an unknown token.
-  Result<std::string> CalendarFeed(const std::string& feed_token);
+  Result<std::string> CalendarFeed(const std::string& feed_token, const std::string& address);
 
   // The facility directory. Upserts by detloc from ICE's list (pipe-separated or
   // CSV): all good rows in one transaction; bad rows are reported, never written.
   // A file with a wrong header is refused whole.
-  Result<FacilityImportReport> ImportFacilities(std::string_view text,
+  Result<FacilityImportReport> ImportFacilities(const Actor& who, std::string_view text,
                                                 const ProgressFn& progress = nullptr);
   // Facilities matching `query` by any word of the name, city, state, detloc or AOR.
-  Result<Page> FindFacilities(const std::string& query, int limit);
+  Result<Page> FindFacilities(const Actor& who, const std::string& query, int limit);
 
   // Accounts.
-  Status AddUser(const std::string& name, const std::string& role, const std::string& password);
-  // Returns a new session token; kUnauthenticated for a wrong name or password.
-  Result<std::string> Login(const std::string& name, const std::string& password);
+  Status AddUser(const Actor& who, const std::string& name, const std::string& role,
+                 const std::string& password);
+  Result<Json> ListUsers(const Actor& who);
+  // Changes role and/or disabled ({"role": ..., "disabled": ...}); admin only.
+  Result<Json> UpdateUser(const Actor& who, const std::string& name, const Json& in);
+  // kUnauthenticated for a wrong name, password or second factor (code
+  // "totp_required" in the message when one is needed); kRateLimited after too
+  // many failures.
+  Result<LoginResult> Login(const std::string& name, const std::string& password,
+                            const std::string& totp_code, const std::string& address);
+  // A session token or an API token.
+  Result<Principal> AuthenticateToken(const std::string& token);
   Result<store::User> Authenticate(const std::string& token);
-  Status Logout(const std::string& token);
+  Status Logout(const Actor& who, const std::string& token);
+
+  // Second factor: Begin gives a new secret to put in an authenticator app, and
+  // Confirm with a code from it turns it on. Disable needs a current code.
+  Result<Json> BeginTotp(const Actor& who);
+  Status ConfirmTotp(const Actor& who, const std::string& code);
+  Status DisableTotp(const Actor& who, const std::string& code);
+  // For the operator: enrol a user directly (prints the secret at the CLI).
+  Result<Json> EnrolTotp(const std::string& user);
+
+  // Named API tokens for scripts, owned by their user.
+  Result<Json> CreateApiToken(const Actor& who, const std::string& name);
+  Result<Json> ListApiTokens(const Actor& who);
+  Status RevokeApiToken(const Actor& who, const std::string& id);
+
+  // Matter teams: a lawyer on the team or an admin may change who is on it.
+  Result<Json> SetTeam(const Actor& who, const std::string& matter_id, const Json& team,
+                       ExpectedVersion expected);
+
+  // The audit log: admins see all of it; a lawyer sees who looked at a person
+  // they may see.
+  Result<Json> AuditEntries(const Actor& who, const std::string& person, const std::string& actor,
+                            int64_t after, int limit);
 
   // Backup: everything but sessions, in a stable order, as one JSON document.
-  Result<Json> Export();
+  Result<Json> Export(const Actor& who);
   // Loads an export (or the demo dataset) in one transaction: all or nothing.
   // Objects that already exist unchanged are skipped; changed ones are a conflict.
-  Status Import(const Json& doc, const ProgressFn& progress = nullptr);
+  Status Import(const Actor& who, const Json& doc, const ProgressFn& progress = nullptr);
 
   static constexpr int64_t kSessionSeconds = 12 * 3600;
 
@@ -132,16 +205,24 @@ class Service {
   Status CheckReferences(store::Db& db, const std::vector<domain::Reference>& refs);
   Status CheckTeam(store::Db& db, const Json& body);
   Result<Json> FacilitySummary(store::Db& db, const std::string& id);
-  Result<Json> PersonView(const std::string& person_id,
+  Result<Json> PersonView(const Actor& who, const std::string& person_id, const char* action,
                           const std::function<Json(const std::vector<domain::Event>&)>& view);
   std::string Now() const;
-
-  // Deadlines of every matter of `matter_ids`, each computed from its client's events.
-  Result<Json> DeadlinesOfMatters(store::Db& db, const std::vector<std::string>& matter_ids);
+  // Deadlines of every matter of `matter_ids`, each computed from its client's
+  // events that `access` may see.
+  Result<Json> DeadlinesOfMatters(store::Db& db, Access& access,
+                                  const std::vector<std::string>& matter_ids);
+  Status NoteLoginFailure(const std::string& name, const std::string& address);
+  Status CheckLoginLimits(const std::string& name, const std::string& address);
 
   std::unique_ptr<store::Store> store_;
   const Clock& clock_;
   rules::RuleConfig rules_;
+  SessionPolicy sessions_;
+  LoginLimits limits_;
+  std::unique_ptr<AuditLog> audit_;
+  std::mutex login_mu_;
+  std::map<std::string, std::deque<int64_t>> login_failures_;  // "u:name" / "a:address"
 };
 
 // Reads the version a caller expects from an If-Match value ("\"3\"", "W/\"3\"", "3")

@@ -15,6 +15,7 @@ namespace refuge::cli {
 void AddBackupCommands(CLI::App& app, int* exit_code) {
   struct Opts {
     std::string data = kDefaultDataDir;
+    std::string db;
     std::string path;
   };
 
@@ -22,13 +23,14 @@ void AddBackupCommands(CLI::App& app, int* exit_code) {
   auto* export_cmd = app.add_subcommand("export", "Write a full JSON backup of the data dir");
   export_cmd->add_option("--out", exp->path, "Output file ('-' for standard output)")->required();
   export_cmd->add_option("--data", exp->data, "Data directory");
+  AddDbOption(export_cmd, &exp->db);
   export_cmd->callback([exp, exit_code] {
-    auto svc = app::OpenInstallation(exp->data, SystemClock::Instance());
+    auto svc = app::OpenInstallation(app::InstallationOptions{exp->data, exp->db}, SystemClock::Instance());
     if (!svc.ok()) {
       *exit_code = ReportError(svc.status(), std::cerr);
       return;
     }
-    auto doc = (*svc)->Export();
+    auto doc = (*svc)->Export(app::Actor::Operator());
     if (!doc.ok()) {
       *exit_code = ReportError(doc.status(), std::cerr);
       return;
@@ -42,6 +44,7 @@ void AddBackupCommands(CLI::App& app, int* exit_code) {
   auto* import_cmd = app.add_subcommand("import", "Load a JSON backup (all or nothing)");
   import_cmd->add_option("FILE", imp->path, "Backup file written by 'refuge export'")->required();
   import_cmd->add_option("--data", imp->data, "Data directory (created if missing)");
+  AddDbOption(import_cmd, &imp->db);
   import_cmd->callback([imp, exit_code] {
     auto text = ReadFile(imp->path);
     if (!text.ok()) {
@@ -55,12 +58,12 @@ void AddBackupCommands(CLI::App& app, int* exit_code) {
     }
     // Restoring into a new data dir gives exactly the backup, without the
     // built-in facility list a new installation otherwise starts with.
-    auto svc = app::OpenInstallation(imp->data, SystemClock::Instance(), /*seed_facilities=*/false);
+    auto svc = app::OpenInstallation(app::InstallationOptions{imp->data, imp->db}, SystemClock::Instance(), /*seed_facilities=*/false);
     if (!svc.ok()) {
       *exit_code = ReportError(svc.status(), std::cerr);
       return;
     }
-    Status s = (*svc)->Import(*doc, TerminalProgress("importing"));
+    Status s = (*svc)->Import(app::Actor::Operator(), *doc, TerminalProgress("importing"));
     if (!s.ok()) {
       *exit_code = ReportError(s, std::cerr);
       return;

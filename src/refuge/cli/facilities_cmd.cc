@@ -14,12 +14,14 @@ void AddFacilitiesCommand(CLI::App& app, int* exit_code) {
       "import", "Add or update facilities from ICE's list (pipe-separated or CSV), by detloc");
   struct Opts {
     std::string data = kDefaultDataDir;
+    std::string db;
     std::string path;
     bool json = false;
   };
   auto opts = std::make_shared<Opts>();
   import->add_option("FILE", opts->path, "The facility list")->required();
   import->add_option("--data", opts->data, "Data directory (created if missing)");
+  AddDbOption(import, &opts->db);
   import->add_flag("--json", opts->json, "Print the report as JSON");
   import->callback([opts, exit_code] {
     auto text = ReadFile(opts->path);
@@ -27,12 +29,12 @@ void AddFacilitiesCommand(CLI::App& app, int* exit_code) {
       *exit_code = ReportError(text.status(), std::cerr);
       return;
     }
-    auto svc = app::OpenInstallation(opts->data, SystemClock::Instance());
+    auto svc = app::OpenInstallation(app::InstallationOptions{opts->data, opts->db}, SystemClock::Instance());
     if (!svc.ok()) {
       *exit_code = ReportError(svc.status(), std::cerr);
       return;
     }
-    auto report = (*svc)->ImportFacilities(*text, TerminalProgress("importing facilities"));
+    auto report = (*svc)->ImportFacilities(app::Actor::Operator(), *text, TerminalProgress("importing facilities"));
     if (!report.ok()) {
       *exit_code = ReportError(report.status(), std::cerr);
       return;

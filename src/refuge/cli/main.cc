@@ -7,7 +7,8 @@ namespace refuge::cli {
 int Main(int argc, char** argv) {
   CLI::App app{
       "Refuge: cases, detention, deadlines and evidence for people facing deportation.\n"
-      "Every subcommand that touches stored data takes --data DIR (default ./refuge-data)."};
+      "Every subcommand that touches stored data takes --data DIR (default ./refuge-data)\n"
+      "and --db postgresql://... to keep the data in PostgreSQL rather than in DIR/refuge.db."};
   app.require_subcommand(1);
   app.set_version_flag("--version", "refuge 0.1.0");
   int exit_code = 0;
@@ -17,6 +18,8 @@ int Main(int argc, char** argv) {
   AddBackupCommands(app, &exit_code);
   AddFacilitiesCommand(app, &exit_code);
   AddDeadlinesCommand(app, &exit_code);
+  AddAuditCommand(app, &exit_code);
+  AddEvidenceCommand(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

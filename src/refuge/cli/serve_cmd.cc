@@ -7,6 +7,7 @@
 #include "refuge/app/installation.h"
 #include "refuge/cli/commands.h"
 #include "refuge/cli/exit_codes.h"
+#include "refuge/cli/passphrase.h"
 
 namespace refuge::cli {
 
@@ -34,14 +35,27 @@ void AddServeCommand(CLI::App& app, int* exit_code) {
   auto* cmd = app.add_subcommand("serve", "Start the HTTP/JSON API server");
   struct Opts {
     std::string data = kDefaultDataDir;
+    std::string db;
     std::string listen = "127.0.0.1:8080";
     int threads = 0;
+    std::string tls_cert;
+    std::string tls_key;
+    bool require_admin_totp = false;
+    int idle_minutes = 30;
   };
   auto opts = std::make_shared<Opts>();
   cmd->add_option("--data", opts->data, "Data directory (created if missing)");
+  AddDbOption(cmd, &opts->db);
   cmd->add_option("--listen", opts->listen,
                   "HOST:PORT to listen on; loopback by default, port 0 picks a free port");
   cmd->add_option("--threads", opts->threads, "Worker threads (default: 4 per core, at least 8)");
+  cmd->add_option("--tls-cert", opts->tls_cert, "PEM certificate: serve HTTPS (with --tls-key)");
+  cmd->add_option("--tls-key", opts->tls_key, "PEM private key for --tls-cert");
+  cmd->add_flag("--require-admin-totp", opts->require_admin_totp,
+                "Admins must have a second factor (refuge user totp NAME) to log in");
+  cmd->add_option("--idle-minutes", opts->idle_minutes,
+                  "A session unused this long expires (default 30)")
+      ->check(CLI::Range(1, 24 * 60));
   cmd->callback([opts, exit_code] {
     api::ServerOptions so;
     Status s = ParseListen(opts->listen, &so);
@@ -50,6 +64,12 @@ void AddServeCommand(CLI::App& app, int* exit_code) {
       return;
     }
     so.threads = opts->threads;
+    if (opts->tls_cert.empty() != opts->tls_key.empty()) {
+      *exit_code = ReportError(Invalid("--tls-key", "give both --tls-cert and --tls-key"), std::cerr);
+      return;
+    }
+    so.tls_cert = opts->tls_cert;
+    so.tls_key = opts->tls_key;
     // Signals are taken by one thread with sigwait, so the server stops cleanly
     // without doing work inside a signal handler.
     sigset_t set;
@@ -58,19 +78,41 @@ void AddServeCommand(CLI::App& app, int* exit_code) {
     sigaddset(&set, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &set, nullptr);
 
-    auto svc = app::OpenInstallation(opts->data, SystemClock::Instance());
+    auto svc = app::OpenInstallation(app::InstallationOptions{opts->data, opts->db}, SystemClock::Instance());
     if (!svc.ok()) {
       *exit_code = ReportError(svc.status(), std::cerr);
       return;
     }
-    api::ApiServer server(**svc, so);
+    app::SessionPolicy policy;
+    policy.require_admin_totp = opts->require_admin_totp;
+    policy.idle_seconds = static_cast<int64_t>(opts->idle_minutes) * 60;
+    (*svc)->set_session_policy(policy);
+    // The vault is unlocked now, with REFUGE_PASSPHRASE; without it the server
+    // runs and the evidence routes answer 503, saying the vault is locked.
+    const std::string passphrase = PassphraseFromEnv();
+    auto evidence = app::OpenEvidence(**svc, opts->data, passphrase, /*create=*/true);
+    if (!evidence.ok()) {
+      *exit_code = ReportError(evidence.status(), std::cerr);
+      return;
+    }
+    if (passphrase.empty()) {
+      std::cerr << "refuge: the evidence vault is locked (REFUGE_PASSPHRASE is not set); evidence requests "
+                   "will answer 503\n";
+    }
+    api::ApiServer server(**svc, so, evidence->get());
     s = server.Bind();
     if (!s.ok()) {
       *exit_code = ReportError(s, std::cerr);
       return;
     }
     std::string shown = so.host.find(':') != std::string::npos ? "[" + so.host + "]" : so.host;
-    std::cout << "Refuge is listening on http://" << shown << ":" << server.port() << "/" << std::endl;
+    const char* scheme = so.tls_cert.empty() ? "http" : "https";
+    std::cout << "Refuge is listening on " << scheme << "://" << shown << ":" << server.port() << "/"
+              << std::endl;
+    if (so.tls_cert.empty() && so.host != "127.0.0.1" && so.host != "localhost" && so.host != "::1") {
+      std::cerr << "refuge: warning: serving plain HTTP on " << so.host
+                << "; use --tls-cert/--tls-key or a reverse proxy with TLS (docs/security.md)\n";
+    }
     std::thread waiter([&server, set] {
       int sig = 0;
       sigwait(&set, &sig);

@@ -14,6 +14,7 @@ void AddUserCommand(CLI::App& app, int* exit_code) {
   auto* add = user->add_subcommand("add", "Create a user");
   struct Opts {
     std::string data = kDefaultDataDir;
+    std::string db;
     std::string name;
     std::string role;
     bool password_stdin = false;
@@ -24,6 +25,7 @@ void AddUserCommand(CLI::App& app, int* exit_code) {
   add->add_flag("--password-stdin", opts->password_stdin,
                 "Read the password from the first line of standard input")->required();
   add->add_option("--data", opts->data, "Data directory (created if missing)");
+  AddDbOption(add, &opts->db);
   add->callback([opts, exit_code] {
     std::string password;
     if (!std::getline(std::cin, password) || password.empty()) {
@@ -31,17 +33,41 @@ void AddUserCommand(CLI::App& app, int* exit_code) {
       return;
     }
     if (!password.empty() && password.back() == '\r') password.pop_back();
-    auto svc = app::OpenInstallation(opts->data, SystemClock::Instance());
+    auto svc = app::OpenInstallation(app::InstallationOptions{opts->data, opts->db}, SystemClock::Instance());
     if (!svc.ok()) {
       *exit_code = ReportError(svc.status(), std::cerr);
       return;
     }
-    Status s = (*svc)->AddUser(opts->name, opts->role, password);
+    Status s = (*svc)->AddUser(app::Actor::Operator(), opts->name, opts->role, password);
     if (!s.ok()) {
       *exit_code = ReportError(s, std::cerr);
       return;
     }
     std::cout << "Created user " << opts->name << " (" << opts->role << ")\n";
+    *exit_code = 0;
+  });
+
+  // The operator turns on a second factor for a user (admins, when the server
+  // requires it, cannot do it themselves before logging in).
+  auto* totp = user->add_subcommand("totp", "Turn on a second factor for a user and print its secret");
+  auto totp_opts = std::make_shared<Opts>();
+  totp->add_option("NAME", totp_opts->name, "User name")->required();
+  totp->add_option("--data", totp_opts->data, "Data directory");
+  AddDbOption(totp, &totp_opts->db);
+  totp->callback([totp_opts, exit_code] {
+    auto svc = app::OpenInstallation(app::InstallationOptions{totp_opts->data, totp_opts->db}, SystemClock::Instance());
+    if (!svc.ok()) {
+      *exit_code = ReportError(svc.status(), std::cerr);
+      return;
+    }
+    auto enrolled = (*svc)->EnrolTotp(totp_opts->name);
+    if (!enrolled.ok()) {
+      *exit_code = ReportError(enrolled.status(), std::cerr);
+      return;
+    }
+    std::cout << "Second factor on for " << totp_opts->name << ". Add it to an authenticator app:\n"
+              << "  secret: " << (*enrolled)["secret"].get<std::string>() << "\n"
+              << "  " << (*enrolled)["uri"].get<std::string>() << "\n";
     *exit_code = 0;
   });
 }

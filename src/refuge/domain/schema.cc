@@ -262,7 +262,9 @@ Result<Json> ValidateValue(const FieldSpec& f, const Json& v, std::vector<Refere
 const TypeSpec kEventCommon{
     "event",
     {Req("type", K::kText), Ref("subject", R::kPerson, true), Req("date", K::kPartialDate),
-     Ref("matter", R::kMatter), Opt("note", K::kText)}};
+     Ref("matter", R::kMatter), Opt("note", K::kText),
+     // A lawyer marks an event shareable to let advocates on the team see it.
+     Opt("shareable", K::kBool)}};
 
 }  // namespace
 
@@ -322,9 +324,11 @@ const TypeSpec* FindEventType(std::string_view type) {
 
 const std::vector<TypeSpec>& AllEventTypes() { return EventTypes(); }
 
+const TypeSpec& EventCommonSpec() { return kEventCommon; }
+
 bool IsServerField(std::string_view f) {
   return f == "id" || f == "version" || f == "created_at" || f == "updated_at" ||
-         f == "retracted" || f == "created_by" || f == "updated_by";
+         f == "retracted" || f == "created_by" || f == "updated_by" || f == "masked";
 }
 
 RefTarget TargetOfId(std::string_view id) {

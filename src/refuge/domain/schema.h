@@ -71,6 +71,8 @@ const TypeSpec& EntitySpec(EntityKind kind);
 // nullptr for an unknown event type.
 const TypeSpec* FindEventType(std::string_view type);
 const std::vector<TypeSpec>& AllEventTypes();
+// The fields every event has: type, subject, date, matter, note.
+const TypeSpec& EventCommonSpec();
 
 // A reference found while validating, to be checked against the store.
 struct Reference {

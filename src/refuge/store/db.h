@@ -26,6 +26,7 @@ struct Record {
   int64_t version = 1;
   std::string created_at;
   std::string updated_at;
+  std::string created_by;  // people and matters: the user who created it ("" when unknown)
 };
 // The record as the API shows it: body plus id, version and timestamps.
 Json RecordToJson(const Record& r);
@@ -36,13 +37,82 @@ struct User {
   std::string password_hash;
   std::string created_at;
   bool disabled = false;
+  std::string totp_secret;  // base32; set while enrolling and once enabled
+  bool totp_enabled = false;
 };
 
 struct Session {
   std::string token_hash;  // SHA-256 of the token; the token itself is never stored
   std::string user;
   int64_t created_at = 0;
-  int64_t expires_at = 0;
+  int64_t expires_at = 0;  // absolute expiry
+  int64_t last_seen = 0;   // for idle expiry
+  std::string csrf_hash;   // SHA-256 of the CSRF token handed out at login
+};
+
+struct ApiToken {
+  std::string id;
+  std::string user;
+  std::string name;
+  std::string token_hash;
+  std::string created_at;
+  std::string last_used_at;
+  std::string revoked_at;
+};
+
+// One audit log entry; `hash` chains it to the entry before (see auth/audit.h).
+struct AuditEntry {
+  int64_t seq = 0;
+  std::string at;
+  std::string actor;    // user name, or "operator" for the command line
+  std::string action;   // e.g. "person.read", "event.create", "login.failed"
+  std::string target;   // the object acted on, or ""
+  std::string person;   // the person whose file it concerns, or ""
+  std::string address;  // the client's address, or "cli"
+  std::string details;  // JSON text
+  std::string prev_hash;
+  std::string hash;
+};
+
+struct AuditHead {
+  int64_t seq = 0;
+  std::string hash;
+  std::string signature;
+};
+
+// --- Evidence ---------------------------------------------------------------------
+// An evidence record as stored. The file itself is an object in the vault; the
+// private fields (hash, file name, capture context, embedded metadata) are in
+// `sealed`, encrypted under the vault's key (see docs/vault-format.md).
+struct EvidenceRow {
+  std::string id;          // evi_...
+  std::string subject;     // person id
+  std::string matter;      // "" when not filed under a matter
+  std::string parent;      // for a derivative (a redacted copy): the original's id
+  std::string object;      // the vault object's name
+  int64_t size = 0;
+  std::string media_type;
+  std::string sealed;
+  std::string created_at;
+  std::string created_by;
+  // The signed head of the record's chain of custody.
+  int64_t custody_seq = 0;
+  std::string custody_hash;
+  std::string custody_sig;
+  std::string custody_key;
+  std::string custody_mac;
+};
+
+// One custody entry as stored; `sealed` holds its details and salt.
+struct CustodyRow {
+  std::string evidence;
+  int64_t seq = 0;
+  std::string at;
+  std::string actor;
+  std::string action;
+  std::string sealed;
+  std::string prev_hash;
+  std::string hash;
 };
 
 struct SearchHit {
@@ -53,7 +123,9 @@ struct SearchHit {
 // One database connection inside one transaction. Obtained only through
 // Store::Read / Store::Write; not thread-safe, not to be kept past the callback.
 // Errors: kNotFound for missing rows, kConflict for a stale version or a duplicate
-// key, kIo for database failures.
+// key, kIo for database failures. A failed statement (a duplicate key, a missing
+// reference, a database failure) ends the transaction on PostgreSQL: after one,
+// return an error from the callback rather than carry on.
 class Db {
  public:
   virtual ~Db() = default;
@@ -87,6 +159,43 @@ class Db {
   virtual Result<std::vector<domain::Event>> ListEvents(const std::string& after, int limit) = 0;
   // Every earlier version of an event, oldest first.
   virtual Result<std::vector<domain::Event>> EventHistory(const std::string& id) = 0;
+
+  // Bulk loading (an import): the same as InsertEntity / InsertEvent for each, in
+  // order, and GetEntity / GetEvent for each id (the missing ones left out), in as
+  // few round trips as the database allows. The defaults call the single forms.
+  virtual Status InsertEntities(const std::vector<Record>& records) {
+    for (const Record& r : records) REFUGE_RETURN_IF_ERROR(InsertEntity(r));
+    return Status::Ok();
+  }
+  virtual Status InsertEvents(const std::vector<domain::Event>& events) {
+    for (const domain::Event& e : events) REFUGE_RETURN_IF_ERROR(InsertEvent(e));
+    return Status::Ok();
+  }
+  virtual Result<std::vector<Record>> GetEntities(EntityKind kind,
+                                                  const std::vector<std::string>& ids) {
+    std::vector<Record> out;
+    for (const std::string& id : ids) {
+      auto r = GetEntity(kind, id);
+      if (r.ok()) {
+        out.push_back(std::move(r).value());
+      } else if (r.status().code() != Code::kNotFound) {
+        return r.status();
+      }
+    }
+    return out;
+  }
+  virtual Result<std::vector<domain::Event>> GetEvents(const std::vector<std::string>& ids) {
+    std::vector<domain::Event> out;
+    for (const std::string& id : ids) {
+      auto e = GetEvent(id);
+      if (e.ok()) {
+        out.push_back(std::move(e).value());
+      } else if (e.status().code() != Code::kNotFound) {
+        return e.status();
+      }
+    }
+    return out;
+  }
   // Events of the facility kinds that place a person somewhere (detention,
   // transfer) naming this facility, for "who is held here".
   virtual Result<std::vector<std::string>> SubjectsPlacedAt(const std::string& facility_id) = 0;
@@ -112,9 +221,58 @@ class Db {
   // The user of a feed secret; kNotFound when none.
   virtual Result<std::string> CalendarFeedUser(const std::string& token_hash) = 0;
 
+  // --- need-to-know access ---
+  // The matters through which a person is reachable: as their client, as the
+  // subject of an event filed under the matter, or named by such an event.
+  virtual Result<std::vector<std::string>> MattersOfPerson(const std::string& person_id) = 0;
+  virtual Status TouchSession(const std::string& token_hash, int64_t now) = 0;
+
+  // --- API tokens ---
+  virtual Status InsertApiToken(const ApiToken& t) = 0;
+  virtual Result<std::vector<ApiToken>> ApiTokensOf(const std::string& user) = 0;
+  virtual Result<ApiToken> ApiTokenByHash(const std::string& token_hash) = 0;
+  // Marks a token of `user` revoked; kNotFound when `user` has no such token.
+  virtual Status RevokeApiToken(const std::string& user, const std::string& id,
+                                const std::string& at) = 0;
+  virtual Status TouchApiToken(const std::string& id, const std::string& at) = 0;
+
+  // --- audit log ---
+  virtual Status InsertAudit(const AuditEntry& e) = 0;
+  // kNotFound for an empty log.
+  virtual Result<AuditHead> GetAuditHead() = 0;
+  virtual Status SetAuditHead(const AuditHead& h) = 0;
+  // Entries with seq > after, oldest first; filtered by person and/or actor when not empty.
+  virtual Result<std::vector<AuditEntry>> ListAudit(int64_t after, int limit,
+                                                    const std::string& person,
+                                                    const std::string& actor) = 0;
+
   // Counts for progress reports and checks.
   virtual Result<int64_t> CountEntities(EntityKind kind) = 0;
   virtual Result<int64_t> CountEvents() = 0;
+
+  // --- Evidence -------------------------------------------------------------------
+  // Whether this store keeps evidence records. Those that do not answer every call
+  // below with kInternal, naming the missing support.
+  virtual bool KeepsEvidence() const { return false; }
+  // A record with its head as given (a new record has seq 0 and empty head fields).
+  virtual Status InsertEvidence(const EvidenceRow& r);
+  virtual Result<EvidenceRow> GetEvidence(const std::string& id);
+  // Keyset pagination by id; `matter` and `subject` filter when not empty.
+  virtual Result<std::vector<EvidenceRow>> ListEvidence(const std::string& matter,
+                                                        const std::string& subject,
+                                                        const std::string& after, int limit);
+  // Ids of the records whose file is this vault object, in id order.
+  virtual Result<std::vector<std::string>> EvidenceWithObject(const std::string& object);
+  // Ids of the derivatives (redacted copies) of a record, in id order.
+  virtual Result<std::vector<std::string>> DerivativesOf(const std::string& id);
+  // Adds one custody entry; kConflict when the record has an entry with that number.
+  virtual Status InsertCustody(const CustodyRow& entry);
+  // Moves the record's signed head (the custody_* columns).
+  virtual Status SetCustodyHead(const EvidenceRow& head);
+  // The record's custody entries by number.
+  virtual Result<std::vector<CustodyRow>> CustodyOf(const std::string& evidence);
+  // Ids of the events whose `evidence` field names the record, in id order.
+  virtual Result<std::vector<std::string>> EventsCitingEvidence(const std::string& evidence);
 };
 
 // A database: a pool of connections. Thread-safe.

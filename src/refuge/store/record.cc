@@ -8,6 +8,7 @@ Json RecordToJson(const Record& r) {
   j["version"] = r.version;
   j["created_at"] = r.created_at;
   j["updated_at"] = r.updated_at;
+  if (!r.created_by.empty()) j["created_by"] = r.created_by;
   return j;
 }
 

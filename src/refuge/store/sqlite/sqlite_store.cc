@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "refuge/domain/search_terms.h"
-#include "refuge/store/sqlite/migrations.h"
+#include "refuge/store/migrations.h"
 
 namespace refuge::store {
 namespace {
@@ -142,13 +142,14 @@ class Connection final : public Db {
     REFUGE_ASSIGN_OR_RETURN(auto st, Prepare(sql));
     st->Bind(1, r.id).Bind(2, r.version).Bind(3, r.body.dump()).Bind(4, r.created_at).Bind(5, r.updated_at);
     BindExtra(*st, r);
+    if (r.kind == EntityKind::kPerson || r.kind == EntityKind::kMatter) st->BindOptional(7, r.created_by);
     REFUGE_RETURN_IF_ERROR(st->Run());
     REFUGE_RETURN_IF_ERROR(AfterEntityWrite(r));
     return Status::Ok();
   }
 
   Result<Record> GetEntity(EntityKind kind, const std::string& id) override {
-    REFUGE_ASSIGN_OR_RETURN(auto st, Prepare(std::string("SELECT id, version, body, created_at, updated_at FROM ") +
+    REFUGE_ASSIGN_OR_RETURN(auto st, Prepare(std::string("SELECT ") + RecordColumns(kind) + " FROM " +
                                              TableOf(kind) + " WHERE id = ?1"));
     st->Bind(1, id);
     REFUGE_ASSIGN_OR_RETURN(bool row, st->Step());
@@ -178,7 +179,7 @@ class Connection final : public Db {
 
   Result<std::vector<Record>> ListEntities(EntityKind kind, const std::string& after,
                                            int limit) override {
-    REFUGE_ASSIGN_OR_RETURN(auto st, Prepare(std::string("SELECT id, version, body, created_at, updated_at FROM ") +
+    REFUGE_ASSIGN_OR_RETURN(auto st, Prepare(std::string("SELECT ") + RecordColumns(kind) + " FROM " +
                                              TableOf(kind) + " WHERE id > ?1 ORDER BY id LIMIT ?2"));
     st->Bind(1, after).Bind(2, static_cast<int64_t>(limit));
     std::vector<Record> out;
@@ -198,6 +199,7 @@ class Connection final : public Db {
       case RefTarget::kOrganization: table = "organizations"; break;
       case RefTarget::kFacility: table = "facilities"; break;
       case RefTarget::kMatter: table = "matters"; break;
+      case RefTarget::kEvidence: table = "evidence"; break;
       default: return false;
     }
     REFUGE_ASSIGN_OR_RETURN(auto st, Prepare(std::string("SELECT 1 FROM ") + table + " WHERE id = ?1"));
@@ -206,7 +208,7 @@ class Connection final : public Db {
   }
 
   Result<std::optional<Record>> FacilityByDetloc(const std::string& detloc) override {
-    REFUGE_ASSIGN_OR_RETURN(auto st, Prepare("SELECT id, version, body, created_at, updated_at FROM facilities WHERE detloc = ?1"));
+    REFUGE_ASSIGN_OR_RETURN(auto st, Prepare(std::string("SELECT ") + RecordColumns(EntityKind::kFacility) + " FROM facilities WHERE detloc = ?1"));
     st->Bind(1, detloc);
     REFUGE_ASSIGN_OR_RETURN(bool row, st->Step());
     if (!row) return std::optional<Record>();
@@ -215,7 +217,7 @@ class Connection final : public Db {
   }
 
   Result<std::vector<Record>> MattersOfClient(const std::string& person_id) override {
-    REFUGE_ASSIGN_OR_RETURN(auto st, Prepare("SELECT id, version, body, created_at, updated_at FROM matters WHERE client = ?1 ORDER BY id"));
+    REFUGE_ASSIGN_OR_RETURN(auto st, Prepare(std::string("SELECT ") + RecordColumns(EntityKind::kMatter) + " FROM matters WHERE client = ?1 ORDER BY id"));
     st->Bind(1, person_id);
     std::vector<Record> out;
     while (true) {
@@ -370,15 +372,18 @@ class Connection final : public Db {
 
   Status InsertUser(const User& u) override {
     REFUGE_ASSIGN_OR_RETURN(auto st, Prepare(
-        "INSERT INTO users (name, role, password_hash, created_at, disabled) VALUES (?1, ?2, ?3, ?4, ?5)"));
-    st->Bind(1, u.name).Bind(2, u.role).Bind(3, u.password_hash).Bind(4, u.created_at).Bind(5, int64_t{u.disabled});
+        "INSERT INTO users (name, role, password_hash, created_at, disabled, totp_secret, totp_enabled) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"));
+    st->Bind(1, u.name).Bind(2, u.role).Bind(3, u.password_hash).Bind(4, u.created_at).Bind(5, int64_t{u.disabled})
+        .BindOptional(6, u.totp_secret).Bind(7, int64_t{u.totp_enabled});
     return st->Run();
   }
 
   Status UpdateUser(const User& u) override {
     REFUGE_ASSIGN_OR_RETURN(auto st, Prepare(
-        "UPDATE users SET role = ?2, password_hash = ?3, disabled = ?4 WHERE name = ?1"));
-    st->Bind(1, u.name).Bind(2, u.role).Bind(3, u.password_hash).Bind(4, int64_t{u.disabled});
+        "UPDATE users SET role = ?2, password_hash = ?3, disabled = ?4, totp_secret = ?5, totp_enabled = ?6 WHERE name = ?1"));
+    st->Bind(1, u.name).Bind(2, u.role).Bind(3, u.password_hash).Bind(4, int64_t{u.disabled})
+        .BindOptional(5, u.totp_secret).Bind(6, int64_t{u.totp_enabled});
     REFUGE_RETURN_IF_ERROR(st->Run());
     if (sqlite3_changes(db_) == 0) return NotFound("no user '" + u.name + "'");
     return Status::Ok();
@@ -386,7 +391,7 @@ class Connection final : public Db {
 
   Result<User> GetUser(const std::string& name) override {
     REFUGE_ASSIGN_OR_RETURN(auto st, Prepare(
-        "SELECT name, role, password_hash, created_at, disabled FROM users WHERE name = ?1"));
+        "SELECT name, role, password_hash, created_at, disabled, totp_secret, totp_enabled FROM users WHERE name = ?1"));
     st->Bind(1, name);
     REFUGE_ASSIGN_OR_RETURN(bool row, st->Step());
     if (!row) return NotFound("no user '" + name + "'");
@@ -395,7 +400,7 @@ class Connection final : public Db {
 
   Result<std::vector<User>> ListUsers() override {
     REFUGE_ASSIGN_OR_RETURN(auto st, Prepare(
-        "SELECT name, role, password_hash, created_at, disabled FROM users ORDER BY name"));
+        "SELECT name, role, password_hash, created_at, disabled, totp_secret, totp_enabled FROM users ORDER BY name"));
     std::vector<User> out;
     while (true) {
       REFUGE_ASSIGN_OR_RETURN(bool row, st->Step());
@@ -407,18 +412,20 @@ class Connection final : public Db {
 
   Status InsertSession(const Session& s) override {
     REFUGE_ASSIGN_OR_RETURN(auto st, Prepare(
-        "INSERT INTO sessions (token_hash, user_name, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)"));
-    st->Bind(1, s.token_hash).Bind(2, s.user).Bind(3, s.created_at).Bind(4, s.expires_at);
+        "INSERT INTO sessions (token_hash, user_name, created_at, expires_at, last_seen, csrf_hash) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
+    st->Bind(1, s.token_hash).Bind(2, s.user).Bind(3, s.created_at).Bind(4, s.expires_at)
+        .Bind(5, s.last_seen).Bind(6, s.csrf_hash);
     return st->Run();
   }
 
   Result<Session> GetSession(const std::string& token_hash) override {
     REFUGE_ASSIGN_OR_RETURN(auto st, Prepare(
-        "SELECT token_hash, user_name, created_at, expires_at FROM sessions WHERE token_hash = ?1"));
+        "SELECT token_hash, user_name, created_at, expires_at, last_seen, csrf_hash FROM sessions WHERE token_hash = ?1"));
     st->Bind(1, token_hash);
     REFUGE_ASSIGN_OR_RETURN(bool row, st->Step());
     if (!row) return NotFound("no such session");
-    return Session{st->Text(0), st->Text(1), st->Int(2), st->Int(3)};
+    return Session{st->Text(0), st->Text(1), st->Int(2), st->Int(3), st->Int(4), st->Text(5)};
   }
 
   Status DeleteSession(const std::string& token_hash) override {
@@ -456,6 +463,110 @@ class Connection final : public Db {
     return st->Text(0);
   }
 
+  // --- access ---
+
+  Result<std::vector<std::string>> MattersOfPerson(const std::string& person_id) override {
+    REFUGE_ASSIGN_OR_RETURN(auto st, Prepare(
+        "SELECT id FROM matters WHERE client = ?1 "
+        "UNION SELECT matter FROM events WHERE subject = ?1 AND matter IS NOT NULL AND retracted = 0 "
+        "UNION SELECT e.matter FROM event_refs r JOIN events e ON e.id = r.event "
+        "WHERE r.ref = ?1 AND e.matter IS NOT NULL AND e.retracted = 0 ORDER BY 1"));
+    st->Bind(1, person_id);
+    return Strings(*st);
+  }
+
+  Status TouchSession(const std::string& token_hash, int64_t now) override {
+    REFUGE_ASSIGN_OR_RETURN(auto st, Prepare("UPDATE sessions SET last_seen = ?2 WHERE token_hash = ?1"));
+    st->Bind(1, token_hash).Bind(2, now);
+    return st->Run();
+  }
+
+  // --- API tokens ---
+
+  Status InsertApiToken(const ApiToken& t) override {
+    REFUGE_ASSIGN_OR_RETURN(auto st, Prepare(
+        "INSERT INTO api_tokens (id, user_name, name, token_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5)"));
+    st->Bind(1, t.id).Bind(2, t.user).Bind(3, t.name).Bind(4, t.token_hash).Bind(5, t.created_at);
+    return st->Run();
+  }
+
+  Result<std::vector<ApiToken>> ApiTokensOf(const std::string& user) override {
+    REFUGE_ASSIGN_OR_RETURN(auto st, Prepare(std::string(kTokenColumns) + " WHERE user_name = ?1 ORDER BY id"));
+    st->Bind(1, user);
+    std::vector<ApiToken> out;
+    while (true) {
+      REFUGE_ASSIGN_OR_RETURN(bool row, st->Step());
+      if (!row) break;
+      out.push_back(ReadToken(*st));
+    }
+    return out;
+  }
+
+  Result<ApiToken> ApiTokenByHash(const std::string& token_hash) override {
+    REFUGE_ASSIGN_OR_RETURN(auto st, Prepare(std::string(kTokenColumns) + " WHERE token_hash = ?1"));
+    st->Bind(1, token_hash);
+    REFUGE_ASSIGN_OR_RETURN(bool row, st->Step());
+    if (!row) return NotFound("no such token");
+    return ReadToken(*st);
+  }
+
+  Status RevokeApiToken(const std::string& user, const std::string& id, const std::string& at) override {
+    REFUGE_ASSIGN_OR_RETURN(auto st, Prepare(
+        "UPDATE api_tokens SET revoked_at = coalesce(revoked_at, ?3) WHERE id = ?1 AND user_name = ?2"));
+    st->Bind(1, id).Bind(2, user).Bind(3, at);
+    REFUGE_RETURN_IF_ERROR(st->Run());
+    if (sqlite3_changes(db_) == 0) return NotFound("no token '" + id + "'");
+    return Status::Ok();
+  }
+
+  Status TouchApiToken(const std::string& id, const std::string& at) override {
+    REFUGE_ASSIGN_OR_RETURN(auto st, Prepare("UPDATE api_tokens SET last_used_at = ?2 WHERE id = ?1"));
+    st->Bind(1, id).Bind(2, at);
+    return st->Run();
+  }
+
+  // --- audit log ---
+
+  Status InsertAudit(const AuditEntry& e) override {
+    REFUGE_ASSIGN_OR_RETURN(auto st, Prepare(
+        "INSERT INTO audit_log (seq, at, actor, action, target, person, address, details, prev_hash, hash) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"));
+    st->Bind(1, e.seq).Bind(2, e.at).Bind(3, e.actor).Bind(4, e.action).Bind(5, e.target)
+        .Bind(6, e.person).Bind(7, e.address).Bind(8, e.details).Bind(9, e.prev_hash).Bind(10, e.hash);
+    return st->Run();
+  }
+
+  Result<AuditHead> GetAuditHead() override {
+    REFUGE_ASSIGN_OR_RETURN(auto st, Prepare("SELECT seq, hash, signature FROM audit_head WHERE id = 1"));
+    REFUGE_ASSIGN_OR_RETURN(bool row, st->Step());
+    if (!row) return NotFound("the audit log is empty");
+    return AuditHead{st->Int(0), st->Text(1), st->Text(2)};
+  }
+
+  Status SetAuditHead(const AuditHead& h) override {
+    REFUGE_ASSIGN_OR_RETURN(auto st, Prepare(
+        "INSERT INTO audit_head (id, seq, hash, signature) VALUES (1, ?1, ?2, ?3) "
+        "ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, signature = excluded.signature"));
+    st->Bind(1, h.seq).Bind(2, h.hash).Bind(3, h.signature);
+    return st->Run();
+  }
+
+  Result<std::vector<AuditEntry>> ListAudit(int64_t after, int limit, const std::string& person,
+                                            const std::string& actor) override {
+    REFUGE_ASSIGN_OR_RETURN(auto st, Prepare(
+        "SELECT seq, at, actor, action, target, person, address, details, prev_hash, hash FROM audit_log "
+        "WHERE seq > ?1 AND (?2 = '' OR person = ?2) AND (?3 = '' OR actor = ?3) ORDER BY seq LIMIT ?4"));
+    st->Bind(1, after).Bind(2, person).Bind(3, actor).Bind(4, static_cast<int64_t>(limit));
+    std::vector<AuditEntry> out;
+    while (true) {
+      REFUGE_ASSIGN_OR_RETURN(bool row, st->Step());
+      if (!row) break;
+      out.push_back(AuditEntry{st->Int(0), st->Text(1), st->Text(2), st->Text(3), st->Text(4),
+                               st->Text(5), st->Text(6), st->Text(7), st->Text(8), st->Text(9)});
+    }
+    return out;
+  }
+
   Result<int64_t> CountEntities(EntityKind kind) override {
     REFUGE_ASSIGN_OR_RETURN(auto st, Prepare(std::string("SELECT count(*) FROM ") + TableOf(kind)));
     REFUGE_ASSIGN_OR_RETURN(bool row, st->Step());
@@ -470,7 +581,145 @@ class Connection final : public Db {
     return st->Int(0);
   }
 
+  // --- evidence ---
+
+  bool KeepsEvidence() const override { return true; }
+
+  static constexpr const char* kEvidenceColumns =
+      "SELECT id, subject, matter, parent, object, size, media_type, sealed, created_at, created_by, "
+      "custody_seq, custody_hash, custody_sig, custody_key, custody_mac FROM evidence";
+
+  static EvidenceRow ReadEvidence(Stmt& st) {
+    EvidenceRow r;
+    r.id = st.Text(0);
+    r.subject = st.Text(1);
+    r.matter = st.Text(2);
+    r.parent = st.Text(3);
+    r.object = st.Text(4);
+    r.size = st.Int(5);
+    r.media_type = st.Text(6);
+    r.sealed = st.Text(7);
+    r.created_at = st.Text(8);
+    r.created_by = st.Text(9);
+    r.custody_seq = st.Int(10);
+    r.custody_hash = st.Text(11);
+    r.custody_sig = st.Text(12);
+    r.custody_key = st.Text(13);
+    r.custody_mac = st.Text(14);
+    return r;
+  }
+
+  Status InsertEvidence(const EvidenceRow& r) override {
+    REFUGE_ASSIGN_OR_RETURN(auto st, Prepare(
+        "INSERT INTO evidence (id, subject, matter, parent, object, size, media_type, sealed, created_at, "
+        "created_by, custody_seq, custody_hash, custody_sig, custody_key, custody_mac) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"));
+    st->Bind(1, r.id).Bind(2, r.subject).BindOptional(3, r.matter).BindOptional(4, r.parent)
+        .Bind(5, r.object).Bind(6, r.size).Bind(7, r.media_type).Bind(8, r.sealed).Bind(9, r.created_at)
+        .Bind(10, r.created_by).Bind(11, r.custody_seq).Bind(12, r.custody_hash).Bind(13, r.custody_sig)
+        .Bind(14, r.custody_key).Bind(15, r.custody_mac);
+    return st->Run();
+  }
+
+  Result<EvidenceRow> GetEvidence(const std::string& id) override {
+    REFUGE_ASSIGN_OR_RETURN(auto st, Prepare(std::string(kEvidenceColumns) + " WHERE id = ?1"));
+    st->Bind(1, id);
+    REFUGE_ASSIGN_OR_RETURN(bool row, st->Step());
+    if (!row) return NotFound("no evidence record '" + id + "'");
+    return ReadEvidence(*st);
+  }
+
+  Result<std::vector<EvidenceRow>> ListEvidence(const std::string& matter, const std::string& subject,
+                                                const std::string& after, int limit) override {
+    REFUGE_ASSIGN_OR_RETURN(auto st, Prepare(std::string(kEvidenceColumns) +
+        " WHERE id > ?1 AND (?2 = '' OR matter = ?2) AND (?3 = '' OR subject = ?3) ORDER BY id LIMIT ?4"));
+    st->Bind(1, after).Bind(2, matter).Bind(3, subject).Bind(4, static_cast<int64_t>(limit));
+    std::vector<EvidenceRow> out;
+    while (true) {
+      REFUGE_ASSIGN_OR_RETURN(bool row, st->Step());
+      if (!row) break;
+      out.push_back(ReadEvidence(*st));
+    }
+    return out;
+  }
+
+  Result<std::vector<std::string>> IdList(const char* sql, const std::string& key) {
+    REFUGE_ASSIGN_OR_RETURN(auto st, Prepare(sql));
+    st->Bind(1, key);
+    std::vector<std::string> out;
+    while (true) {
+      REFUGE_ASSIGN_OR_RETURN(bool row, st->Step());
+      if (!row) break;
+      out.push_back(st->Text(0));
+    }
+    return out;
+  }
+
+  Result<std::vector<std::string>> EvidenceWithObject(const std::string& object) override {
+    return IdList("SELECT id FROM evidence WHERE object = ?1 ORDER BY id", object);
+  }
+
+  Result<std::vector<std::string>> DerivativesOf(const std::string& id) override {
+    return IdList("SELECT id FROM evidence WHERE parent = ?1 ORDER BY id", id);
+  }
+
+  Status InsertCustody(const CustodyRow& e) override {
+    REFUGE_ASSIGN_OR_RETURN(auto ins, Prepare(
+        "INSERT INTO custody_entries (evidence, seq, at, actor, action, sealed, prev_hash, hash) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"));
+    ins->Bind(1, e.evidence).Bind(2, e.seq).Bind(3, e.at).Bind(4, e.actor).Bind(5, e.action)
+        .Bind(6, e.sealed).Bind(7, e.prev_hash).Bind(8, e.hash);
+    return ins->Run();
+  }
+
+  Status SetCustodyHead(const EvidenceRow& r) override {
+    REFUGE_ASSIGN_OR_RETURN(auto head, Prepare(
+        "UPDATE evidence SET custody_seq = ?2, custody_hash = ?3, custody_sig = ?4, custody_key = ?5, "
+        "custody_mac = ?6 WHERE id = ?1"));
+    head->Bind(1, r.id).Bind(2, r.custody_seq).Bind(3, r.custody_hash).Bind(4, r.custody_sig)
+        .Bind(5, r.custody_key).Bind(6, r.custody_mac);
+    REFUGE_RETURN_IF_ERROR(head->Run());
+    if (sqlite3_changes(db_) == 0) return NotFound("no evidence record '" + r.id + "'");
+    return Status::Ok();
+  }
+
+  Result<std::vector<CustodyRow>> CustodyOf(const std::string& evidence) override {
+    REFUGE_ASSIGN_OR_RETURN(auto st, Prepare(
+        "SELECT evidence, seq, at, actor, action, sealed, prev_hash, hash FROM custody_entries "
+        "WHERE evidence = ?1 ORDER BY seq"));
+    st->Bind(1, evidence);
+    std::vector<CustodyRow> out;
+    while (true) {
+      REFUGE_ASSIGN_OR_RETURN(bool row, st->Step());
+      if (!row) break;
+      out.push_back(CustodyRow{st->Text(0), st->Int(1), st->Text(2), st->Text(3), st->Text(4), st->Text(5),
+                               st->Text(6), st->Text(7)});
+    }
+    return out;
+  }
+
+  Result<std::vector<std::string>> EventsCitingEvidence(const std::string& evidence) override {
+    return IdList("SELECT id FROM events WHERE json_extract(body, '$.evidence') = ?1 ORDER BY id", evidence);
+  }
+
  private:
+  static constexpr const char* kTokenColumns =
+      "SELECT id, user_name, name, token_hash, created_at, last_used_at, revoked_at FROM api_tokens";
+
+  static ApiToken ReadToken(Stmt& st) {
+    return ApiToken{st.Text(0), st.Text(1), st.Text(2), st.Text(3), st.Text(4), st.Text(5), st.Text(6)};
+  }
+
+  static Result<std::vector<std::string>> Strings(Stmt& st) {
+    std::vector<std::string> out;
+    while (true) {
+      REFUGE_ASSIGN_OR_RETURN(bool row, st.Step());
+      if (!row) break;
+      out.push_back(st.Text(0));
+    }
+    return out;
+  }
+
   static constexpr const char* kEventColumns =
       "SELECT id, version, retracted, body, created_at, updated_at";
 
@@ -480,15 +729,27 @@ class Connection final : public Db {
     return "(" + t + ".term = " + a + " AND " + b + " IS NOT NULL)";
   }
 
+  static const char* RecordColumns(EntityKind k) {
+    return k == EntityKind::kPerson || k == EntityKind::kMatter
+               ? "id, version, body, created_at, updated_at, created_by"
+               : "id, version, body, created_at, updated_at, NULL";
+  }
   static std::string ExtraColumns(EntityKind k) {
     switch (k) {
-      case EntityKind::kPerson: return ", a_number";
+      case EntityKind::kPerson: return ", a_number, created_by";
       case EntityKind::kFacility: return ", detloc";
-      case EntityKind::kMatter: return ", client";
+      case EntityKind::kMatter: return ", client, created_by";
       default: return "";
     }
   }
-  static std::string ExtraParams(EntityKind k) { return k == EntityKind::kOrganization ? "" : ", ?6"; }
+  static std::string ExtraParams(EntityKind k) {
+    switch (k) {
+      case EntityKind::kPerson:
+      case EntityKind::kMatter: return ", ?6, ?7";
+      case EntityKind::kFacility: return ", ?6";
+      default: return "";
+    }
+  }
   static std::string ExtraAssignments(EntityKind k) {
     switch (k) {
       case EntityKind::kPerson: return ", a_number = ?6";
@@ -524,6 +785,16 @@ class Connection final : public Db {
   }
 
   Status IndexEvent(const Event& e) {
+    REFUGE_ASSIGN_OR_RETURN(auto del, Prepare("DELETE FROM event_refs WHERE event = ?1"));
+    del->Bind(1, e.id);
+    REFUGE_RETURN_IF_ERROR(del->Run());
+    for (const char* field : {"actor", "target", "publisher", "from", "to"}) {
+      const std::string ref = e.Str(field);
+      if (domain::TargetOfId(ref) != RefTarget::kPerson) continue;
+      REFUGE_ASSIGN_OR_RETURN(auto ins, Prepare("INSERT OR IGNORE INTO event_refs (ref, event) VALUES (?1, ?2)"));
+      ins->Bind(1, ref).Bind(2, e.id);
+      REFUGE_RETURN_IF_ERROR(ins->Run());
+    }
     std::vector<std::string> terms;
     if (!e.retracted) terms = domain::EventTerms(e.body);
     return ReplaceTerms("event", e.id, terms);
@@ -587,11 +858,12 @@ class Connection final : public Db {
     REFUGE_ASSIGN_OR_RETURN(r.body, ParseBody(st.Text(2)));
     r.created_at = st.Text(3);
     r.updated_at = st.Text(4);
+    r.created_by = st.Text(5);
     return r;
   }
 
   static User ReadUser(Stmt& st) {
-    return User{st.Text(0), st.Text(1), st.Text(2), st.Text(3), st.Int(4) != 0};
+    return User{st.Text(0), st.Text(1), st.Text(2), st.Text(3), st.Int(4) != 0, st.Text(5), st.Int(6) != 0};
   }
 
   sqlite3* db_;
@@ -650,7 +922,7 @@ class SqliteStore final : public Store {
       REFUGE_ASSIGN_OR_RETURN(bool row, st->Step());
       if (row) current = static_cast<int>(st->Int(0));
     }
-    const auto& all = sqlite::Migrations();
+    const auto& all = Migrations();
     if (!all.empty() && current > all.back().version) {
       return Status(Code::kConflict, "the database is at schema version " + std::to_string(current) +
                                          ", newer than this refuge binary knows; upgrade refuge");
@@ -658,7 +930,7 @@ class SqliteStore final : public Store {
     for (const auto& m : all) {
       if (m.version <= current) continue;
       REFUGE_RETURN_IF_ERROR(c.Exec("BEGIN IMMEDIATE"));
-      Status s = c.Exec(m.sql);
+      Status s = c.Exec(m.sqlite);
       if (s.ok()) {
         auto st = c.Prepare("INSERT INTO schema_migrations (version, description) VALUES (?1, ?2)");
         if (!st.ok()) {

@@ -1,0 +1,1053 @@
+#include "refuge/app/evidence.h"
+
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <pwd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <map>
+#include <set>
+
+#include "refuge/app/access.h"
+#include "refuge/base/date.h"
+#include "refuge/base/random.h"
+#include "refuge/vault/bagit.h"
+#include "refuge/vault/codec.h"
+#include "refuge/vault/metadata.h"
+#include "refuge/vault/redact.h"
+
+namespace refuge::app {
+
+using Json = nlohmann::json;
+using store::CustodyRow;
+using store::Db;
+using store::EvidenceRow;
+
+namespace {
+
+constexpr size_t kMaxText = 10000;
+constexpr size_t kReadBytes = 1 << 20;
+constexpr int kPage = 500;
+
+std::string RecordContext(const std::string& id) { return "refuge-evidence-v1\n" + id; }
+std::string CustodyContext(const std::string& id, int64_t seq) {
+  return "refuge-custody-v1\n" + id + "\n" + std::to_string(seq);
+}
+
+// Who did it, as the custody log names them: the user, or the operator at the
+// command line with the system account they used.
+std::string ActorName(const Actor& who) {
+  if (!who.is_operator()) return who.user;
+  struct passwd pw;
+  struct passwd* found = nullptr;
+  char buf[1024];
+  if (::getpwuid_r(::geteuid(), &pw, buf, sizeof buf, &found) == 0 && found != nullptr) {
+    return std::string("operator:") + found->pw_name;
+  }
+  return "operator:uid" + std::to_string(::geteuid());
+}
+
+Status Locked() {
+  return Status(Code::kIo,
+                "the evidence vault is locked: this server was started without REFUGE_PASSPHRASE, so "
+                "evidence can be neither read nor added; restart it with the vault passphrase");
+}
+
+// The last path component, without characters that could steer a path or a
+// terminal; at most 200 bytes, cut at a UTF-8 boundary.
+std::string SafeFilename(const std::string& name) {
+  std::string base = name;
+  size_t slash = base.find_last_of("/\\");
+  if (slash != std::string::npos) base = base.substr(slash + 1);
+  std::string out;
+  for (unsigned char c : base) out += (c < 0x20 || c == 0x7f || c == ':' || c == '%') ? '_' : static_cast<char>(c);
+  while (!out.empty() && (out.front() == '.' || out.front() == ' ')) out.erase(out.begin());
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  if (out.size() > 200) {
+    size_t cut = 200;
+    while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;
+    out.resize(cut);
+  }
+  return out.empty() ? "file" : out;
+}
+
+Status CheckText(const std::string& v, const char* field, size_t max) {
+  if (v.size() > max) return Invalid(field, "at most " + std::to_string(max) + " bytes");
+  for (unsigned char c : v) {
+    if (c < 0x20 && c != '\n' && c != '\t') return Invalid(field, "control characters are not allowed");
+  }
+  return Status::Ok();
+}
+
+Status ValidateNew(NewEvidence& in) {
+  if (in.subject.empty()) return Invalid("subject", "name the person the evidence concerns (a person id)");
+  if (domain::TargetOfId(in.subject) != domain::RefTarget::kPerson) {
+    return Invalid("subject", "'" + in.subject + "' is not a person id");
+  }
+  if (!in.matter.empty() && domain::TargetOfId(in.matter) != domain::RefTarget::kMatter) {
+    return Invalid("matter", "'" + in.matter + "' is not a matter id");
+  }
+  REFUGE_RETURN_IF_ERROR(CheckText(in.title, "title", 1000));
+  REFUGE_RETURN_IF_ERROR(CheckText(in.note, "note", kMaxText));
+  REFUGE_RETURN_IF_ERROR(CheckText(in.source_url, "source_url", 2000));
+  if (!in.source_url.empty() && in.source_url.rfind("http://", 0) != 0 && in.source_url.rfind("https://", 0) != 0) {
+    return Invalid("source_url", "must be an http or https URL");
+  }
+  if (!in.captured.empty()) {
+    REFUGE_ASSIGN_OR_RETURN(PartialDate d, PartialDate::Parse(in.captured, "captured"));
+    in.captured = d.ToString();
+  }
+  if (!in.id.empty() && (in.id.rfind("evi_", 0) != 0 || in.id.size() > 64)) return Invalid("id", "not an evidence id");
+  in.filename = SafeFilename(in.filename);
+  return Status::Ok();
+}
+
+std::string ErrnoText() { return std::strerror(errno); }
+
+// The received entry's account of the file, which verification compares the
+// record against.
+Json ReceivedDetails(const std::string& sha256, uint64_t size, const std::string& media_type,
+                     const std::string& filename, const std::string& source) {
+  return Json{{"sha256", sha256}, {"size", size}, {"media_type", media_type}, {"filename", filename},
+              {"source", source}};
+}
+
+std::string HtmlEscape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+// Percent-encodes a bag path for an HTML link.
+std::string UrlPath(const std::string& s) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '/' || c == '.' || c == '_' || c == '-') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+// Writes `src` to `out_path` through a temporary file, fsync, rename and fsync of
+// the directory, checking the plaintext's SHA-256 on the way. "-" streams to
+// standard output.
+Status WriteVerifiedCopy(vault::RandomAccessSource& src, const std::string& sha256, const std::string& out_path) {
+  namespace fs = std::filesystem;
+  const bool to_stdout = out_path == "-";
+  std::string tmp;
+  int fd = STDOUT_FILENO;
+  if (!to_stdout) {
+    fs::path target(out_path);
+    fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
+    tmp = (dir / ("." + target.filename().string() + ".tmp-XXXXXX")).string();
+    fd = ::mkostemp(tmp.data(), O_CLOEXEC);
+    if (fd < 0) return IoError("cannot create a file in " + dir.string() + ": " + ErrnoText());
+    ::fchmod(fd, 0600);
+  }
+  EVP_MD_CTX* md = EVP_MD_CTX_new();
+  EVP_DigestInit_ex(md, EVP_sha256(), nullptr);
+  std::vector<uint8_t> buf(kReadBytes);
+  Status s;
+  uint64_t off = 0;
+  while (s.ok() && off < src.size()) {
+    auto n = src.ReadAt(off, buf.data(), buf.size());
+    if (!n.ok()) {
+      s = n.status();
+      break;
+    }
+    if (*n == 0) {
+      s = IoError("the object ended early");
+      break;
+    }
+    EVP_DigestUpdate(md, buf.data(), *n);
+    vault::FdSink sink(fd);
+    s = sink.Write(buf.data(), *n);
+    off += *n;
+  }
+  uint8_t digest[32];
+  unsigned int len = 0;
+  EVP_DigestFinal_ex(md, digest, &len);
+  EVP_MD_CTX_free(md);
+  if (s.ok() && vault::Hex(digest, 32) != sha256) {
+    s = IoError("the stored file no longer has the SHA-256 it was received with; nothing was written");
+  }
+  if (to_stdout) return s;
+  if (s.ok() && ::fsync(fd) != 0) s = IoError("cannot flush " + out_path + ": " + ErrnoText());
+  ::close(fd);
+  if (s.ok() && ::rename(tmp.c_str(), out_path.c_str()) != 0) s = IoError("cannot write " + out_path + ": " + ErrnoText());
+  if (!s.ok()) {
+    ::unlink(tmp.c_str());
+    return s;
+  }
+  fs::path dir = fs::path(out_path).has_parent_path() ? fs::path(out_path).parent_path() : fs::path(".");
+  int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    ::fsync(dfd);
+    ::close(dfd);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+struct EvidenceService::Loaded {
+  EvidenceRow row;
+  Json body = Json::object();  // the sealed fields, opened
+  bool body_ok = false;
+  std::string Str(const char* f) const { return body.contains(f) && body[f].is_string() ? body[f].get<std::string>() : ""; }
+};
+
+namespace {
+
+Json RecordJson(const EvidenceRow& row, const Json& body) {
+  Json j = {{"id", row.id}, {"subject", row.subject}, {"size", row.size}, {"media_type", row.media_type},
+            {"created_at", row.created_at}, {"created_by", row.created_by}};
+  if (!row.matter.empty()) j["matter"] = row.matter;
+  if (!row.parent.empty()) j["parent"] = row.parent;
+  for (const char* f : {"sha256", "filename", "title", "source_url", "captured", "note", "metadata", "derivation"}) {
+    if (body.contains(f)) j[f] = body[f];
+  }
+  return j;
+}
+
+}  // namespace
+
+EvidenceService::EvidenceService(store::Store& store, const Clock& clock, std::unique_ptr<vault::Vault> vault,
+                                 auth::SigningKey key)
+    : store_(store), clock_(clock), vault_(std::move(vault)), key_(std::move(key)),
+      public_key_(key_.PublicKeyHex()) {}
+
+EvidenceService::~EvidenceService() = default;
+
+std::string EvidenceService::Now() const { return FormatUtcTimestamp(clock_.NowUnixSeconds()); }
+
+Status EvidenceService::RequireUnlocked() const { return vault_ ? Status::Ok() : Locked(); }
+
+Result<EvidenceService::Loaded> EvidenceService::Load(Db& db, const std::string& id) const {
+  Loaded rec;
+  REFUGE_ASSIGN_OR_RETURN(rec.row, db.GetEvidence(id));
+  auto opened = vault_->keys().Unseal(rec.row.sealed, RecordContext(id));
+  if (opened.ok()) {
+    Json body = Json::parse(*opened, nullptr, false);
+    if (body.is_object()) {
+      rec.body = std::move(body);
+      rec.body_ok = true;
+    }
+  }
+  return rec;
+}
+
+Status EvidenceService::CheckAccess(Db& db, const Actor& who, const Loaded& rec, bool write) const {
+  if (who.is_operator()) return Status::Ok();
+  const Status hidden = NotFound("no evidence record '" + rec.row.id + "'");
+  Access access(db, who);
+  if (!rec.row.matter.empty()) {
+    auto m = access.RequireMatter(rec.row.matter);
+    if (!m.ok()) return m.status().code() == Code::kNotFound ? hidden : m.status();
+  } else {
+    auto p = access.RequirePerson(rec.row.subject);
+    if (!p.ok()) return p.status().code() == Code::kNotFound ? hidden : p.status();
+  }
+  // An original may identify who filmed it; advocates work with the safe copies.
+  if (who.role == "advocate" && rec.row.parent.empty() && rec.row.created_by != who.user) return hidden;
+  if (write) return access.RequireRole({"lawyer"}, "change evidence records");
+  return Status::Ok();
+}
+
+Status EvidenceService::Append(Db& db, EvidenceRow& row, const Actor& who, const std::string& action,
+                               Json details) {
+  vault::CustodyEntry prev;
+  prev.seq = row.custody_seq;
+  prev.hash = row.custody_hash;
+  vault::CustodyEntry e = vault::NextEntry(row.custody_seq > 0 ? &prev : nullptr, row.id, Now(),
+                                           ActorName(who), action, std::move(details));
+  CustodyRow cr;
+  cr.evidence = row.id;
+  cr.seq = e.seq;
+  cr.at = e.at;
+  cr.actor = e.actor;
+  cr.action = e.action;
+  cr.sealed = vault_->keys().Seal(Json{{"details", e.details}, {"salt", e.salt}}.dump(),
+                                  CustodyContext(row.id, e.seq));
+  cr.prev_hash = e.prev;
+  cr.hash = e.hash;
+  const std::string msg = vault::HeadMessage(row.id, e.seq, e.hash);
+  REFUGE_RETURN_IF_ERROR(db.InsertCustody(cr));
+  row.custody_seq = e.seq;
+  row.custody_hash = e.hash;
+  row.custody_sig = key_.Sign(msg);
+  row.custody_key = public_key_;
+  row.custody_mac = vault_->keys().CustodyMac(msg);
+  return db.SetCustodyHead(row);
+}
+
+Result<std::vector<vault::CustodyEntry>> EvidenceService::OpenChain(Db& db, const EvidenceRow& row,
+                                                                    std::vector<std::string>* problems) const {
+  REFUGE_ASSIGN_OR_RETURN(auto rows, db.CustodyOf(row.id));
+  std::vector<vault::CustodyEntry> out;
+  for (const auto& r : rows) {
+    vault::CustodyEntry e;
+    e.evidence = r.evidence;
+    e.seq = r.seq;
+    e.at = r.at;
+    e.actor = r.actor;
+    e.action = r.action;
+    e.prev = r.prev_hash;
+    e.hash = r.hash;
+    auto opened = vault_->keys().Unseal(r.sealed, CustodyContext(row.id, r.seq));
+    // An entry moved to another number was sealed under its old one; opening it
+    // lets the chain check say it was reordered rather than just altered.
+    for (size_t k = 0; !opened.ok() && k < rows.size(); ++k) {
+      if (rows[k].seq != r.seq) opened = vault_->keys().Unseal(r.sealed, CustodyContext(row.id, rows[k].seq));
+    }
+    Json inner = opened.ok() ? Json::parse(*opened, nullptr, false) : Json();
+    if (inner.is_object() && inner.contains("details") && inner["details"].is_object() && inner.contains("salt") &&
+        inner["salt"].is_string()) {
+      e.details = inner["details"];
+      e.salt = inner["salt"];
+    } else if (problems != nullptr) {
+      problems->push_back("custody entry " + std::to_string(r.seq) + " (" + r.action + " by " + r.actor +
+                          " at " + r.at + ") cannot be decrypted: its details were altered or moved");
+    }
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+// --- ingest ---
+
+EvidenceService::Upload::Upload(EvidenceService& svc, Actor who, NewEvidence in,
+                                std::unique_ptr<vault::ObjectStore::Writer> writer)
+    : svc_(svc), who_(std::move(who)), in_(std::move(in)), writer_(std::move(writer)) {}
+
+EvidenceService::Upload::~Upload() = default;
+
+Status EvidenceService::Upload::Write(const char* data, size_t n) {
+  if (!writer_) return Internal("the upload is already finished");
+  return writer_->Write(reinterpret_cast<const uint8_t*>(data), n);
+}
+
+Status EvidenceService::Upload::WriteFrom(int fd, const std::string& what) {
+  if (!writer_) return Internal("the upload is already finished");
+  return writer_->WriteFrom(fd, what);
+}
+
+Result<Json> EvidenceService::Upload::Finish() {
+  if (!writer_) return Internal("the upload is already finished");
+  const std::string media_type = vault::SniffMediaType(writer_->head());
+  auto info = writer_->Finish();
+  writer_.reset();
+  if (!info.ok()) return info.status();
+  // The embedded metadata is read back from the stored object, so it is the
+  // metadata of exactly the bytes kept.
+  auto reader = svc_.vault_->objects().Open(info->name);
+  if (!reader.ok()) return reader.status();
+  Json metadata = vault::ExtractMetadata(**reader, media_type);
+  return svc_.Store(who_, in_, *info, media_type, std::move(metadata), Json(),
+                    who_.is_operator() ? "file" : "upload");
+}
+
+Result<std::unique_ptr<EvidenceService::Upload>> EvidenceService::BeginUpload(const Actor& who, NewEvidence in) {
+  REFUGE_RETURN_IF_ERROR(RequireUnlocked());
+  REFUGE_RETURN_IF_ERROR(ValidateNew(in));
+  REFUGE_RETURN_IF_ERROR(store_.Read([&](Db& db) -> Status {
+    Access access(db, who);
+    REFUGE_RETURN_IF_ERROR(access.RequireRole({"lawyer", "advocate"}, "add evidence"));
+    auto person = access.RequirePerson(in.subject);
+    if (!person.ok()) {
+      return person.status().code() == Code::kNotFound
+                 ? Invalid("subject", "refers to person '" + in.subject + "', which does not exist")
+                 : person.status();
+    }
+    if (!in.matter.empty()) {
+      auto matter = access.RequireMatter(in.matter);
+      if (!matter.ok()) {
+        return matter.status().code() == Code::kNotFound
+                   ? Invalid("matter", "refers to matter '" + in.matter + "', which does not exist")
+                   : matter.status();
+      }
+    }
+    if (!in.id.empty()) {
+      REFUGE_ASSIGN_OR_RETURN(bool taken, db.Exists(domain::RefTarget::kEvidence, in.id));
+      if (taken) return Conflict("evidence record '" + in.id + "' exists", "id");
+    }
+    return Status::Ok();
+  }));
+  REFUGE_ASSIGN_OR_RETURN(auto writer, vault_->objects().NewWriter());
+  return std::unique_ptr<Upload>(new Upload(*this, who, std::move(in), std::move(writer)));
+}
+
+Result<Json> EvidenceService::AddFile(const Actor& who, const std::string& path, NewEvidence in) {
+  REFUGE_RETURN_IF_ERROR(RequireUnlocked());
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return NotFound("cannot read " + path + ": there is no such file");
+    return IoError("cannot read " + path + ": " + ErrnoText());
+  }
+  struct stat st;
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return Invalid("FILE", path + " is not a regular file");
+  }
+  ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+  if (in.filename.empty()) in.filename = std::filesystem::path(path).filename().string();
+  auto upload = BeginUpload(who, std::move(in));
+  if (!upload.ok()) {
+    ::close(fd);
+    return upload.status();
+  }
+  Status s = (*upload)->WriteFrom(fd, path);
+  ::close(fd);
+  if (!s.ok()) return s;  // the upload is dropped: nothing is stored
+  return (*upload)->Finish();
+}
+
+Result<Json> EvidenceService::Store(const Actor& who, const NewEvidence& in, const vault::ObjectInfo& info,
+                                    const std::string& media_type, Json metadata, Json derivation,
+                                    const std::string& source) {
+  Json out;
+  REFUGE_RETURN_IF_ERROR(store_.Write([&](Db& db) -> Status {
+    EvidenceRow row;
+    row.id = in.id.empty() ? NewId("evi") : in.id;
+    if (!in.id.empty()) {
+      REFUGE_ASSIGN_OR_RETURN(bool taken, db.Exists(domain::RefTarget::kEvidence, in.id));
+      if (taken) return Conflict("evidence record '" + in.id + "' exists", "id");
+    }
+    REFUGE_ASSIGN_OR_RETURN(bool person, db.Exists(domain::RefTarget::kPerson, in.subject));
+    if (!person) return Invalid("subject", "refers to person '" + in.subject + "', which does not exist");
+    if (!in.matter.empty()) {
+      REFUGE_ASSIGN_OR_RETURN(bool matter, db.Exists(domain::RefTarget::kMatter, in.matter));
+      if (!matter) return Invalid("matter", "refers to matter '" + in.matter + "', which does not exist");
+    }
+    Json body = {{"sha256", info.sha256}, {"filename", in.filename}, {"metadata", std::move(metadata)}};
+    if (!in.title.empty()) body["title"] = in.title;
+    if (!in.source_url.empty()) body["source_url"] = in.source_url;
+    if (!in.captured.empty()) body["captured"] = in.captured;
+    if (!in.note.empty()) body["note"] = in.note;
+    if (!derivation.is_null()) body["derivation"] = derivation;
+    row.subject = in.subject;
+    row.matter = in.matter;
+    row.parent = derivation.is_null() ? "" : derivation.value("parent", "");
+    row.object = info.name;
+    row.size = static_cast<int64_t>(info.size);
+    row.media_type = media_type;
+    row.sealed = vault_->keys().Seal(body.dump(-1, ' ', false, Json::error_handler_t::replace), RecordContext(row.id));
+    row.created_at = Now();
+    row.created_by = who.is_operator() ? ActorName(who) : who.user;
+    REFUGE_ASSIGN_OR_RETURN(auto same, db.EvidenceWithObject(info.name));
+    REFUGE_RETURN_IF_ERROR(db.InsertEvidence(row));
+
+    Json received = ReceivedDetails(info.sha256, info.size, media_type, in.filename, source);
+    if (!derivation.is_null()) {
+      received["derived_from"] = row.parent;
+      for (const char* f : {"parent_sha256", "operation", "tools"}) {
+        if (derivation.contains(f)) received[f] = derivation[f];
+      }
+    }
+    if (info.repaired) received["object_repaired"] = true;
+    // The same bytes were added before: both records share the object, and the
+    // older ones say so in their custody logs. The new record names only those
+    // the actor may see.
+    Json visible_same = Json::array();
+    for (const auto& other : same) {
+      REFUGE_ASSIGN_OR_RETURN(Loaded o, Load(db, other));
+      if (CheckAccess(db, who, o, false).ok()) visible_same.push_back(other);
+      REFUGE_RETURN_IF_ERROR(Append(db, o.row, who, "linked",
+                                    Json{{"record", row.id}, {"reason", "the same file was added again"}}));
+    }
+    if (!visible_same.empty()) received["same_file_as"] = visible_same;
+    REFUGE_RETURN_IF_ERROR(Append(db, row, who, "received", received));
+    if (!row.parent.empty()) {
+      REFUGE_ASSIGN_OR_RETURN(Loaded parent, Load(db, row.parent));
+      REFUGE_RETURN_IF_ERROR(Append(db, parent.row, who, "redacted",
+                                    Json{{"derivative", row.id}, {"sha256", info.sha256},
+                                         {"operation", derivation.value("operation", "")}}));
+    }
+    out = Json{{"id", row.id}, {"sha256", info.sha256}, {"size", info.size}, {"media_type", media_type}};
+    return Status::Ok();
+  }));
+  return out;
+}
+
+// --- reading ---
+
+Result<Json> EvidenceService::Get(const Actor& who, const std::string& id) {
+  REFUGE_RETURN_IF_ERROR(RequireUnlocked());
+  Json out;
+  REFUGE_RETURN_IF_ERROR(store_.Write([&](Db& db) -> Status {
+    REFUGE_ASSIGN_OR_RETURN(Loaded rec, Load(db, id));
+    REFUGE_RETURN_IF_ERROR(CheckAccess(db, who, rec, false));
+    if (!rec.body_ok) return IoError("evidence record " + id + " is damaged: its sealed fields fail authentication");
+    REFUGE_RETURN_IF_ERROR(Append(db, rec.row, who, "viewed", Json::object()));
+    out = RecordJson(rec.row, rec.body);
+    Access access(db, who);
+    Json events = Json::array();
+    REFUGE_ASSIGN_OR_RETURN(auto event_ids, db.EventsCitingEvidence(id));
+    for (const auto& eid : event_ids) {
+      REFUGE_ASSIGN_OR_RETURN(auto e, db.GetEvent(eid));
+      REFUGE_ASSIGN_OR_RETURN(bool visible, access.CanSeeEvent(e));
+      if (visible) events.push_back(Json{{"id", e.id}, {"type", e.type}, {"date", e.date.ToString()}});
+    }
+    out["events"] = std::move(events);
+    Json derivatives = Json::array();
+    REFUGE_ASSIGN_OR_RETURN(auto derived, db.DerivativesOf(id));
+    for (const auto& d : derived) {
+      REFUGE_ASSIGN_OR_RETURN(Loaded drec, Load(db, d));
+      if (CheckAccess(db, who, drec, false).ok()) derivatives.push_back(d);
+    }
+    out["derivatives"] = std::move(derivatives);
+    out["custody"] = Json{{"entries", rec.row.custody_seq}, {"head", rec.row.custody_hash}};
+    return Status::Ok();
+  }));
+  return out;
+}
+
+Result<Page> EvidenceService::List(const Actor& who, const std::string& matter, const std::string& subject,
+                                   const std::string& after, int limit) {
+  REFUGE_RETURN_IF_ERROR(RequireUnlocked());
+  limit = limit <= 0 ? 50 : std::min(limit, 1000);
+  Page page;
+  REFUGE_RETURN_IF_ERROR(store_.Read([&](Db& db) -> Status {
+    std::string cursor = after;
+    int shown = 0;
+    while (shown < limit) {
+      REFUGE_ASSIGN_OR_RETURN(auto rows, db.ListEvidence(matter, subject, cursor, kPage));
+      for (const auto& row : rows) {
+        cursor = row.id;
+        REFUGE_ASSIGN_OR_RETURN(Loaded rec, Load(db, row.id));
+        if (!CheckAccess(db, who, rec, false).ok()) continue;
+        Json item = {{"id", row.id}, {"subject", row.subject}, {"size", row.size},
+                     {"media_type", row.media_type}, {"created_at", row.created_at}};
+        if (!row.matter.empty()) item["matter"] = row.matter;
+        if (!row.parent.empty()) item["parent"] = row.parent;
+        for (const char* f : {"filename", "title", "captured"}) {
+          if (rec.body.contains(f)) item[f] = rec.body[f];
+        }
+        page.items.push_back(std::move(item));
+        if (++shown == limit) {
+          page.next = row.id;
+          break;
+        }
+      }
+      if (rows.size() < static_cast<size_t>(kPage)) {
+        if (shown < limit) page.next.clear();
+        break;
+      }
+    }
+    return Status::Ok();
+  }));
+  return page;
+}
+
+Result<EvidenceService::Content> EvidenceService::OpenContent(const Actor& who, const std::string& id,
+                                                              const Json& details) {
+  REFUGE_RETURN_IF_ERROR(RequireUnlocked());
+  Content c;
+  std::string object;
+  REFUGE_RETURN_IF_ERROR(store_.Write([&](Db& db) -> Status {
+    REFUGE_ASSIGN_OR_RETURN(Loaded rec, Load(db, id));
+    REFUGE_RETURN_IF_ERROR(CheckAccess(db, who, rec, false));
+    if (!rec.body_ok) return IoError("evidence record " + id + " is damaged: its sealed fields fail authentication");
+    REFUGE_RETURN_IF_ERROR(Append(db, rec.row, who, "downloaded", details));
+    object = rec.row.object;
+    c.media_type = rec.row.media_type;
+    c.filename = rec.Str("filename");
+    return Status::Ok();
+  }));
+  REFUGE_ASSIGN_OR_RETURN(c.reader, vault_->objects().Open(object));
+  return c;
+}
+
+Result<Json> EvidenceService::SaveCopy(const Actor& who, const std::string& id, const std::string& out_path) {
+  REFUGE_RETURN_IF_ERROR(RequireUnlocked());
+  std::string sha;
+  Json details = {{"to", out_path == "-" ? "standard output" : "a file"}};
+  REFUGE_ASSIGN_OR_RETURN(Content c, OpenContent(who, id, details));
+  REFUGE_RETURN_IF_ERROR(store_.Read([&](Db& db) -> Status {
+    REFUGE_ASSIGN_OR_RETURN(Loaded rec, Load(db, id));
+    sha = rec.Str("sha256");
+    return Status::Ok();
+  }));
+  REFUGE_RETURN_IF_ERROR(WriteVerifiedCopy(*c.reader, sha, out_path));
+  return Json{{"id", id}, {"sha256", sha}, {"size", c.reader->size()}, {"media_type", c.media_type},
+              {"out", out_path}};
+}
+
+Result<Json> EvidenceService::CustodyLog(const Actor& who, const std::string& id) {
+  REFUGE_RETURN_IF_ERROR(RequireUnlocked());
+  Json out;
+  REFUGE_RETURN_IF_ERROR(store_.Read([&](Db& db) -> Status {
+    REFUGE_ASSIGN_OR_RETURN(Loaded rec, Load(db, id));
+    REFUGE_RETURN_IF_ERROR(CheckAccess(db, who, rec, false));
+    std::vector<std::string> problems;
+    REFUGE_ASSIGN_OR_RETURN(auto entries, OpenChain(db, rec.row, &problems));
+    vault::CustodyHead head{rec.row.custody_seq, rec.row.custody_hash, rec.row.custody_sig,
+                            rec.row.custody_key, rec.row.custody_mac};
+    const auto& keys = vault_->keys();
+    auto chain = vault::VerifyChain(id, entries, head, [&keys](const std::string& msg, const std::string& mac) {
+      return ConstantTimeEquals(keys.CustodyMac(msg), mac);
+    });
+    problems.insert(problems.end(), chain.begin(), chain.end());
+    Json list = Json::array();
+    for (const auto& e : entries) list.push_back(vault::CustodyEntryToJson(e));
+    out = Json{{"id", id},
+               {"ok", problems.empty()},
+               {"problems", problems},
+               {"head", {{"seq", head.seq}, {"hash", head.hash}, {"signature", head.signature},
+                         {"public_key", head.public_key}}},
+               {"entries", std::move(list)}};
+    return Status::Ok();
+  }));
+  return out;
+}
+
+// --- verification ---
+
+Result<Json> EvidenceService::CheckRecord(Db& db, const Loaded& rec) const {
+  const EvidenceRow& row = rec.row;
+  std::vector<std::string> problems;
+  if (!rec.body_ok) problems.push_back("the record's sealed fields fail authentication: they were altered");
+  std::vector<std::string> chain_problems;
+  REFUGE_ASSIGN_OR_RETURN(auto entries, OpenChain(db, row, &chain_problems));
+  vault::CustodyHead head{row.custody_seq, row.custody_hash, row.custody_sig, row.custody_key, row.custody_mac};
+  const auto& keys = vault_->keys();
+  auto chain = vault::VerifyChain(row.id, entries, head, [&keys](const std::string& msg, const std::string& mac) {
+    return ConstantTimeEquals(keys.CustodyMac(msg), mac);
+  });
+  chain_problems.insert(chain_problems.end(), chain.begin(), chain.end());
+  if (row.custody_key != public_key_) {
+    chain_problems.push_back("the custody head is signed with a key that is not this installation's");
+  }
+  // The record must still say what its first custody entry says was received.
+  const std::string sha = rec.Str("sha256");
+  if (!entries.empty() && entries.front().seq == 1 && entries.front().action == "received" &&
+      entries.front().hash == vault::EntryHash(entries.front())) {
+    const Json& d = entries.front().details;
+    if (d.value("sha256", "") != sha && rec.body_ok) problems.push_back("the record's SHA-256 differs from the one it was received with");
+    if (d.value("size", int64_t{-1}) != row.size) problems.push_back("the record's size differs from the size it was received with");
+    if (d.value("media_type", "") != row.media_type) problems.push_back("the record's media type differs from the one it was received with");
+  } else if (chain_problems.empty()) {
+    chain_problems.push_back("custody entry 1 is not the receipt of the file");
+  }
+  auto raw_sha = vault::FromHex(sha);
+  if (rec.body_ok && (!raw_sha || raw_sha->size() != 32 || keys.ObjectName(*raw_sha) != row.object)) {
+    problems.push_back("the record points at an object that does not hold its file");
+  }
+  vault::ObjectCheck object = vault_->objects().Verify(row.object);
+  Json object_json = {{"ok", object.ok}};
+  if (!object.ok) {
+    object_json["problem"] = object.problem;
+    problems.push_back("the stored file: " + object.problem);
+  } else if (rec.body_ok && object.sha256 != sha) {
+    object_json["ok"] = false;
+    problems.push_back("the stored file's SHA-256 differs from the record's");
+  }
+  for (const auto& p : chain_problems) problems.push_back(p);
+  return Json{{"id", row.id},
+              {"ok", problems.empty()},
+              {"problems", problems},
+              {"sha256", object.ok ? object.sha256 : sha},
+              {"size", row.size},
+              {"object", object_json},
+              {"custody", {{"entries", entries.size()}, {"ok", chain_problems.empty()}}}};
+}
+
+Result<Json> EvidenceService::Verify(const Actor& who, const std::string& id) {
+  REFUGE_RETURN_IF_ERROR(RequireUnlocked());
+  Json result;
+  // The re-hash runs on a snapshot, so writers are not held up by a long check.
+  REFUGE_RETURN_IF_ERROR(store_.Read([&](Db& db) -> Status {
+    REFUGE_ASSIGN_OR_RETURN(Loaded rec, Load(db, id));
+    REFUGE_RETURN_IF_ERROR(CheckAccess(db, who, rec, false));
+    REFUGE_ASSIGN_OR_RETURN(result, CheckRecord(db, rec));
+    return Status::Ok();
+  }));
+  REFUGE_RETURN_IF_ERROR(store_.Write([&](Db& db) -> Status {
+    REFUGE_ASSIGN_OR_RETURN(Loaded rec, Load(db, id));
+    return Append(db, rec.row, who, "verified",
+                  Json{{"ok", result["ok"]}, {"problems", result["problems"]}});
+  }));
+  return result;
+}
+
+Result<Json> EvidenceService::VerifyAll(const Actor& who) {
+  REFUGE_RETURN_IF_ERROR(RequireUnlocked());
+  std::vector<std::string> ids;
+  REFUGE_RETURN_IF_ERROR(store_.Read([&](Db& db) -> Status {
+    std::string after;
+    while (true) {
+      REFUGE_ASSIGN_OR_RETURN(auto rows, db.ListEvidence("", "", after, kPage));
+      for (const auto& row : rows) {
+        after = row.id;
+        REFUGE_ASSIGN_OR_RETURN(Loaded rec, Load(db, row.id));
+        if (CheckAccess(db, who, rec, false).ok()) ids.push_back(row.id);
+      }
+      if (rows.size() < static_cast<size_t>(kPage)) break;
+    }
+    return Status::Ok();
+  }));
+  Json items = Json::array();
+  int64_t failed = 0;
+  for (const auto& id : ids) {
+    REFUGE_ASSIGN_OR_RETURN(Json r, Verify(who, id));
+    if (!r["ok"].get<bool>()) ++failed;
+    items.push_back(std::move(r));
+  }
+  Json out = {{"ok", failed == 0}, {"checked", ids.size()}, {"failed", failed}, {"items", std::move(items)}};
+  if (who.is_operator()) {
+    // A stored file that no record refers to: a record was removed behind
+    // Refuge's back (or an ingest failed after the file was stored).
+    std::set<std::string> referenced;
+    REFUGE_RETURN_IF_ERROR(store_.Read([&](Db& db) -> Status {
+      std::string after;
+      while (true) {
+        REFUGE_ASSIGN_OR_RETURN(auto rows, db.ListEvidence("", "", after, kPage));
+        for (const auto& row : rows) {
+          after = row.id;
+          referenced.insert(row.object);
+        }
+        if (rows.size() < static_cast<size_t>(kPage)) break;
+      }
+      return Status::Ok();
+    }));
+    Json orphans = Json::array();
+    std::error_code ec;
+    for (auto it = std::filesystem::recursive_directory_iterator(vault_->dir() + "/objects", ec);
+         !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+      if (!it->is_regular_file()) continue;
+      const std::string name = it->path().filename().string();
+      if (!referenced.count(name)) orphans.push_back(name);
+    }
+    if (!orphans.empty()) {
+      out["ok"] = false;
+      out["orphans"] = orphans;
+    }
+  }
+  return out;
+}
+
+// --- safe copies ---
+
+Result<Json> EvidenceService::RedactLoaded(const Actor& who, const Loaded& rec, const std::string& out_path) {
+  if (!rec.row.parent.empty()) {
+    return Invalid("id", rec.row.id + " is already a redacted copy (of " + rec.row.parent + "); redact the original");
+  }
+  if (!rec.body_ok) return IoError("evidence record " + rec.row.id + " is damaged: its sealed fields fail authentication");
+  if (!vault::CanRedact(rec.row.media_type)) {
+    return Status(Code::kUnsupportedMedia, "Refuge cannot remove metadata from " + rec.row.media_type +
+                                               " files safely (it cleans JPEG, PNG, MP4, MOV and Matroska); no copy was made");
+  }
+  REFUGE_ASSIGN_OR_RETURN(auto reader, vault_->objects().Open(rec.row.object));
+  REFUGE_ASSIGN_OR_RETURN(int fd, vault_->OpenScratchFile());
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  REFUGE_ASSIGN_OR_RETURN(Json report, vault::Redact(*reader, rec.row.media_type, fd));
+  // The copy goes into the vault like any file, and out to the caller if asked.
+  vault::FdSource copy(fd);
+  REFUGE_ASSIGN_OR_RETURN(auto writer, vault_->objects().NewWriter());
+  std::vector<uint8_t> buf(kReadBytes);
+  for (uint64_t off = 0; off < copy.size();) {
+    REFUGE_ASSIGN_OR_RETURN(size_t n, copy.ReadAt(off, buf.data(), buf.size()));
+    if (n == 0) return IoError("the redacted copy ended early");
+    REFUGE_RETURN_IF_ERROR(writer->Write(buf.data(), n));
+    off += n;
+  }
+  REFUGE_ASSIGN_OR_RETURN(vault::ObjectInfo info, writer->Finish());
+  NewEvidence in;
+  in.subject = rec.row.subject;
+  in.matter = rec.row.matter;
+  in.title = rec.Str("title");
+  in.captured = rec.Str("captured");
+  in.filename = rec.row.id + "-redacted" + vault::ExtensionFor(rec.row.media_type);
+  Json derivation = {{"parent", rec.row.id},
+                     {"parent_sha256", rec.Str("sha256")},
+                     {"operation", report.value("operation", "")},
+                     {"format", report.value("format", "")},
+                     {"tools", report["tools"]},
+                     {"removed", report["removed"]},
+                     {"kept", report["kept"]}};
+  auto reader_copy = vault_->objects().Open(info.name);
+  if (!reader_copy.ok()) return reader_copy.status();
+  Json metadata = vault::ExtractMetadata(**reader_copy, rec.row.media_type);
+  REFUGE_ASSIGN_OR_RETURN(Json stored, Store(who, in, info, rec.row.media_type, std::move(metadata),
+                                              derivation, "redaction"));
+  if (!out_path.empty()) REFUGE_RETURN_IF_ERROR(WriteVerifiedCopy(copy, info.sha256, out_path));
+  stored["parent"] = rec.row.id;
+  stored["report"] = report;
+  return stored;
+}
+
+Result<Json> EvidenceService::Redact(const Actor& who, const std::string& id, const std::string& out_path) {
+  REFUGE_RETURN_IF_ERROR(RequireUnlocked());
+  Loaded rec;
+  REFUGE_RETURN_IF_ERROR(store_.Read([&](Db& db) -> Status {
+    REFUGE_ASSIGN_OR_RETURN(rec, Load(db, id));
+    return CheckAccess(db, who, rec, true);
+  }));
+  return RedactLoaded(who, rec, out_path);
+}
+
+// --- export ---
+
+namespace {
+
+std::string IndexHtml(const std::string& heading, const std::string& intro, const Json& items, bool redacted) {
+  std::string h = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>" + HtmlEscape(heading) +
+                  "</title>\n<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
+                  "td,th{border:1px solid #999;padding:.3em .6em;text-align:left;vertical-align:top}"
+                  "code{font-size:.85em;word-break:break-all}</style></head><body>\n<h1>" +
+                  HtmlEscape(heading) + "</h1>\n<p>" + HtmlEscape(intro) + "</p>\n<table>\n<tr><th>#</th><th>Exhibit</th>";
+  h += redacted ? "<th>Copy of (SHA-256 of the original)</th>" : "<th>Title</th><th>Captured</th>";
+  h += "<th>Type</th><th>Bytes</th><th>SHA-256</th><th>Custody entries</th></tr>\n";
+  int n = 0;
+  for (const auto& it : items) {
+    ++n;
+    const std::string path = it["payload"];
+    h += "<tr><td>" + std::to_string(n) + "</td><td><a href=\"" + UrlPath(path) + "\">" + HtmlEscape(path) +
+         "</a><br><code>" + HtmlEscape(it["evidence"].get<std::string>()) + "</code></td>";
+    if (redacted) {
+      h += "<td><code>" + HtmlEscape(it.value("parent_sha256", "")) + "</code></td>";
+    } else {
+      h += "<td>" + HtmlEscape(it.value("title", "")) + "</td><td>" + HtmlEscape(it.value("captured", "")) + "</td>";
+    }
+    h += "<td>" + HtmlEscape(it.value("media_type", "")) + "</td><td>" + std::to_string(it.value("size", int64_t{0})) +
+         "</td><td><code>" + HtmlEscape(it.value("sha256", "")) + "</code></td><td>" +
+         std::to_string(it["entries"].size()) + "</td></tr>\n";
+  }
+  h += "</table>\n<p>Checksums of every file are in manifest-sha256.txt and manifest-sha512.txt; the chain of "
+       "custody of each exhibit, with its Ed25519-signed head, is in refuge-custody.json. "
+       "<code>refuge evidence verify-bag DIR</code> checks all of it offline.</p>\n</body></html>\n";
+  return h;
+}
+
+}  // namespace
+
+Result<Json> EvidenceService::Export(const Actor& who, const ExportRequest& req) {
+  REFUGE_RETURN_IF_ERROR(RequireUnlocked());
+  if (req.matter.empty()) return Invalid("matter", "name the matter to export");
+  if (req.out_dir.empty()) return Invalid("out", "name the directory to write the bag to");
+  std::vector<Loaded> records;
+  std::string matter_title;
+  REFUGE_RETURN_IF_ERROR(store_.Read([&](Db& db) -> Status {
+    Access access(db, who);
+    auto matter = access.RequireMatter(req.matter);
+    if (!matter.ok()) return matter.status();
+    matter_title = matter->body.value("title", "");
+    REFUGE_RETURN_IF_ERROR(access.RequireRole({"lawyer"}, "export evidence"));
+    std::string after;
+    while (true) {
+      REFUGE_ASSIGN_OR_RETURN(auto rows, db.ListEvidence(req.matter, "", after, kPage));
+      for (const auto& row : rows) {
+        after = row.id;
+        REFUGE_ASSIGN_OR_RETURN(Loaded rec, Load(db, row.id));
+        if (!rec.body_ok) return IoError("evidence record " + row.id + " is damaged; run refuge evidence verify " + row.id);
+        records.push_back(std::move(rec));
+      }
+      if (rows.size() < static_cast<size_t>(kPage)) break;
+    }
+    return Status::Ok();
+  }));
+
+  // What goes in: the originals, or for each original its newest safe copy
+  // (made now when there is none). Originals that cannot be cleaned are withheld.
+  std::vector<Loaded> payload;
+  Json withheld = Json::array();
+  if (!req.redacted) {
+    payload = records;
+  } else {
+    std::map<std::string, const Loaded*> newest_copy;
+    for (const auto& r : records) {
+      if (r.row.parent.empty()) continue;
+      auto& slot = newest_copy[r.row.parent];
+      if (slot == nullptr || r.row.id > slot->row.id) slot = &r;
+    }
+    for (const auto& r : records) {
+      if (!r.row.parent.empty()) continue;
+      auto it = newest_copy.find(r.row.id);
+      if (it != newest_copy.end()) {
+        payload.push_back(*it->second);
+        continue;
+      }
+      if (!vault::CanRedact(r.row.media_type)) {
+        withheld.push_back(Json{{"id", r.row.id}, {"media_type", r.row.media_type},
+                                {"reason", "Refuge cannot remove metadata from " + r.row.media_type + " files safely"}});
+        continue;
+      }
+      auto made = RedactLoaded(who, r, "");
+      if (!made.ok()) {
+        if (made.status().code() != Code::kUnsupportedMedia) return made.status();
+        withheld.push_back(Json{{"id", r.row.id}, {"media_type", r.row.media_type}, {"reason", made.status().message()}});
+        continue;
+      }
+      REFUGE_RETURN_IF_ERROR(store_.Read([&](Db& db) -> Status {
+        REFUGE_ASSIGN_OR_RETURN(Loaded copy, Load(db, (*made)["id"].get<std::string>()));
+        payload.push_back(std::move(copy));
+        return Status::Ok();
+      }));
+    }
+  }
+  if (payload.empty()) {
+    return Invalid("matter", req.redacted ? "matter " + req.matter + " has no evidence that can be exported as safe copies"
+                                          : "matter " + req.matter + " has no evidence records");
+  }
+
+  REFUGE_ASSIGN_OR_RETURN(auto bag, vault::BagWriter::Create(req.out_dir));
+  Json items = Json::array();
+  uint64_t bytes = 0;
+  for (const auto& rec : payload) {
+    std::vector<std::string> problems;
+    std::vector<vault::CustodyEntry> entries;
+    REFUGE_RETURN_IF_ERROR(store_.Read([&](Db& db) -> Status {
+      REFUGE_ASSIGN_OR_RETURN(entries, OpenChain(db, rec.row, &problems));
+      return Status::Ok();
+    }));
+    vault::CustodyHead head{rec.row.custody_seq, rec.row.custody_hash, rec.row.custody_sig, rec.row.custody_key, ""};
+    auto chain = vault::VerifyChain(rec.row.id, entries, head, nullptr);
+    problems.insert(problems.end(), chain.begin(), chain.end());
+    if (!problems.empty()) {
+      return IoError("the custody log of " + rec.row.id + " does not verify (" + problems.front() +
+                     "); the export was stopped; run refuge evidence verify " + rec.row.id);
+    }
+    REFUGE_ASSIGN_OR_RETURN(auto reader, vault_->objects().Open(rec.row.object));
+    const std::string rel = rec.row.id + "/" + SafeFilename(rec.Str("filename"));
+    REFUGE_ASSIGN_OR_RETURN(auto written, bag->AddPayload(rel, *reader));
+    if (written.sha256 != rec.Str("sha256")) {
+      return IoError("evidence " + rec.row.id + " no longer has the SHA-256 it was received with; the export "
+                     "was stopped; run refuge evidence verify " + rec.row.id);
+    }
+    bytes += written.size;
+    Json entry_list = Json::array();
+    for (const auto& e : entries) entry_list.push_back(vault::CustodyEntryToJson(e));
+    Json item = {{"evidence", rec.row.id},
+                 {"payload", written.path},
+                 {"sha256", written.sha256},
+                 {"sha512", written.sha512},
+                 {"size", written.size},
+                 {"media_type", rec.row.media_type},
+                 {"head", {{"seq", rec.row.custody_seq}, {"hash", rec.row.custody_hash},
+                           {"signature", rec.row.custody_sig}, {"public_key", rec.row.custody_key}}},
+                 {"entries", std::move(entry_list)}};
+    if (req.redacted) {
+      item["parent_sha256"] = rec.body.contains("derivation") ? rec.body["derivation"].value("parent_sha256", "") : "";
+    } else {
+      for (const char* f : {"title", "captured", "source_url", "filename"}) {
+        if (rec.body.contains(f)) item[f] = rec.body[f];
+      }
+    }
+    items.push_back(std::move(item));
+  }
+  const std::string today = FormatCivil(CivilFromDays(clock_.NowUnixSeconds() / 86400));
+  Json custody = {{"format", "refuge-custody"}, {"version", 1}, {"public_key", public_key_},
+                  {"exported_at", Now()}, {"items", items}};
+  REFUGE_RETURN_IF_ERROR(bag->AddTagFile(vault::kCustodyTagFile, custody.dump(1, '\t') + "\n"));
+  const std::string heading = req.redacted ? "Exhibits (safe copies, identifying metadata removed)"
+                                           : "Evidence of matter " + req.matter + (matter_title.empty() ? "" : ": " + matter_title);
+  const std::string intro = std::to_string(items.size()) + " exhibit(s), bagged " + today + " by " + req.organization + ".";
+  REFUGE_RETURN_IF_ERROR(bag->AddTagFile("index.html", IndexHtml(heading, intro, items, req.redacted)));
+  std::vector<std::pair<std::string, std::string>> info = {
+      {"Source-Organization", req.organization},
+      {"Bagging-Date", today},
+      {"External-Description", req.redacted ? std::to_string(items.size()) +
+                                                  " exhibits as safe copies: identifying metadata removed, image "
+                                                  "data and streams unchanged"
+                                            : "Evidence of matter " + req.matter + " with its chain of custody"},
+      {"External-Identifier", req.matter},
+      {"Bag-Software-Agent", "refuge 0.1.0"},
+  };
+  REFUGE_RETURN_IF_ERROR(bag->Finish(info));
+
+  // Only a finished bag is recorded as an export.
+  const std::string bag_name = std::filesystem::path(req.out_dir).filename().string();
+  REFUGE_RETURN_IF_ERROR(store_.Write([&](Db& db) -> Status {
+    for (const auto& it : items) {
+      REFUGE_ASSIGN_OR_RETURN(Loaded rec, Load(db, it["evidence"].get<std::string>()));
+      REFUGE_RETURN_IF_ERROR(Append(db, rec.row, who, "exported",
+                                    Json{{"bag", bag_name}, {"payload", it["payload"]}, {"redacted", req.redacted}}));
+    }
+    return Status::Ok();
+  }));
+  return Json{{"bag", req.out_dir}, {"items", items.size()}, {"bytes", bytes}, {"redacted", req.redacted},
+              {"withheld", withheld}};
+}
+
+Result<Json> EvidenceService::VerifyBag(const std::string& dir) {
+  REFUGE_ASSIGN_OR_RETURN(vault::BagReport report, vault::VerifyBag(dir));
+  return report.ToJson();
+}
+
+// --- links and transfers ---
+
+Result<Json> EvidenceService::LinkEvent(const Actor& who, const std::string& id, const std::string& event_id) {
+  REFUGE_RETURN_IF_ERROR(RequireUnlocked());
+  Json out;
+  REFUGE_RETURN_IF_ERROR(store_.Write([&](Db& db) -> Status {
+    REFUGE_ASSIGN_OR_RETURN(Loaded rec, Load(db, id));
+    REFUGE_RETURN_IF_ERROR(CheckAccess(db, who, rec, false));
+    Access access(db, who);
+    if (!who.is_operator()) REFUGE_RETURN_IF_ERROR(access.RequireRole({"lawyer", "advocate"}, "link evidence"));
+    auto e = db.GetEvent(event_id);
+    bool visible = e.ok();
+    if (visible) {
+      REFUGE_ASSIGN_OR_RETURN(visible, access.CanSeeEvent(*e));
+    }
+    if (!visible) return Invalid("event", "refers to event '" + event_id + "', which does not exist");
+    if (e->Str("evidence") != id) {
+      return Invalid("event", "event " + event_id + " does not name " + id + " in its evidence field; set it first");
+    }
+    REFUGE_ASSIGN_OR_RETURN(auto entries, OpenChain(db, rec.row, nullptr));
+    for (const auto& c : entries) {
+      if (c.action == "linked" && c.details.value("event", "") == event_id) {
+        out = Json{{"id", id}, {"event", event_id}, {"custody_seq", c.seq}};
+        return Status::Ok();
+      }
+    }
+    REFUGE_RETURN_IF_ERROR(Append(db, rec.row, who, "linked",
+                                  Json{{"event", event_id}, {"type", e->type}, {"date", e->date.ToString()}}));
+    out = Json{{"id", id}, {"event", event_id}, {"custody_seq", rec.row.custody_seq}};
+    return Status::Ok();
+  }));
+  return out;
+}
+
+Result<Json> EvidenceService::Transfer(const Actor& who, const std::string& id, const std::string& to,
+                                       const std::string& note) {
+  REFUGE_RETURN_IF_ERROR(RequireUnlocked());
+  if (to.empty()) return Invalid("to", "say to whom the evidence was handed (a person, an organization, a court)");
+  REFUGE_RETURN_IF_ERROR(CheckText(to, "to", 1000));
+  REFUGE_RETURN_IF_ERROR(CheckText(note, "note", kMaxText));
+  Json out;
+  REFUGE_RETURN_IF_ERROR(store_.Write([&](Db& db) -> Status {
+    REFUGE_ASSIGN_OR_RETURN(Loaded rec, Load(db, id));
+    REFUGE_RETURN_IF_ERROR(CheckAccess(db, who, rec, true));
+    Json details = {{"to", to}};
+    if (!note.empty()) details["note"] = note;
+    REFUGE_RETURN_IF_ERROR(Append(db, rec.row, who, "transferred", details));
+    out = Json{{"id", id}, {"custody_seq", rec.row.custody_seq}};
+    return Status::Ok();
+  }));
+  return out;
+}
+
+}  // namespace refuge::app

@@ -1,0 +1,155 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "refuge/app/actor.h"
+#include "refuge/app/service.h"
+#include "refuge/auth/signing_key.h"
+#include "refuge/base/clock.h"
+#include "refuge/base/status.h"
+#include "refuge/store/db.h"
+#include "refuge/vault/custody.h"
+#include "refuge/vault/object_store.h"
+#include "refuge/vault/vault.h"
+
+namespace refuge::app {
+
+// What a caller says about a file it adds.
+struct NewEvidence {
+  std::string subject;     // person id (required)
+  std::string matter;      // matter id, optional
+  std::string title;
+  std::string source_url;  // where it came from, when taken from the web
+  std::string captured;    // when it was recorded: a date or date-time (partial dates allowed)
+  std::string note;
+  std::string filename;    // the original file name, as received
+  std::string id;          // a fixed id (the demo); empty: a new one
+};
+
+// What a bag export should hold.
+struct ExportRequest {
+  std::string matter;
+  std::string out_dir;
+  bool redacted = false;  // safe copies instead of originals
+  std::string organization = "Refuge";  // bag-info Source-Organization
+};
+
+// The evidence vault's use cases (docs/vault-format.md): ingest, read, chain of
+// custody, verification, safe copies, BagIt export. Every access to a record is
+// a custody entry. Thread-safe.
+//
+// Access: a record is visible to whoever may see its matter (or, without a
+// matter, its subject); advocates see only redacted copies and what they added
+// themselves. Lawyers and advocates add; lawyers redact, link, transfer and
+// export. The operator at the command line may do everything.
+class EvidenceService {
+ public:
+  // `vault` is null when the server started without a passphrase: every call then
+  // answers kIo (HTTP 503) saying the vault is locked. `key` signs custody heads.
+  EvidenceService(store::Store& store, const Clock& clock, std::unique_ptr<vault::Vault> vault,
+                  auth::SigningKey key);
+  ~EvidenceService();
+
+  bool unlocked() const { return vault_ != nullptr; }
+
+  // A file arriving in pieces (an HTTP upload). Dropping it before Finish() leaves
+  // nothing in the vault or the database.
+  class Upload {
+   public:
+    ~Upload();
+    Status Write(const char* data, size_t n);
+    // Reads an open file to its end into the upload.
+    Status WriteFrom(int fd, const std::string& what);
+    // Stores the object and the record: {"id", "sha256", "size", "media_type"}.
+    Result<nlohmann::json> Finish();
+
+   private:
+    friend class EvidenceService;
+    Upload(EvidenceService& svc, Actor who, NewEvidence in,
+           std::unique_ptr<vault::ObjectStore::Writer> writer);
+    EvidenceService& svc_;
+    Actor who_;
+    NewEvidence in_;
+    std::unique_ptr<vault::ObjectStore::Writer> writer_;
+  };
+
+  // Checks the request (subject, matter, fields, access) before any byte is read.
+  Result<std::unique_ptr<Upload>> BeginUpload(const Actor& who, NewEvidence in);
+  // Adds a file from disk, streaming it; the file name defaults to the path's.
+  Result<nlohmann::json> AddFile(const Actor& who, const std::string& path, NewEvidence in);
+
+  // The record: capture context, embedded metadata, linked events, derivatives.
+  // A "viewed" custody entry.
+  Result<nlohmann::json> Get(const Actor& who, const std::string& id);
+  // Records visible to the actor, filtered by matter and/or subject.
+  Result<Page> List(const Actor& who, const std::string& matter, const std::string& subject,
+                    const std::string& after, int limit);
+
+  // The decrypted original for streaming. A "downloaded" custody entry with
+  // `details` (e.g. the byte range asked for).
+  struct Content {
+    std::unique_ptr<vault::ObjectStore::Reader> reader;
+    std::string media_type;
+    std::string filename;
+  };
+  Result<Content> OpenContent(const Actor& who, const std::string& id, const nlohmann::json& details);
+  // Writes the original to `out_path` (atomically), checking its hash on the way.
+  Result<nlohmann::json> SaveCopy(const Actor& who, const std::string& id, const std::string& out_path);
+
+  // The chain of custody, decrypted, with its check: {"id", "ok", "problems", "head", "entries"}.
+  Result<nlohmann::json> CustodyLog(const Actor& who, const std::string& id);
+
+  // Fixity: re-hashes the object, checks every AEAD tag, the record against what
+  // was received, and the custody chain and its signature. Damage is reported,
+  // not returned as an error. Each check is a "verified" custody entry.
+  Result<nlohmann::json> Verify(const Actor& who, const std::string& id);
+  // Every record: {"ok", "checked", "failed", "items": [...]}.
+  Result<nlohmann::json> VerifyAll(const Actor& who);
+
+  // A safe copy, stored as a derivative record: {"id", "sha256", "size",
+  // "media_type", "parent", "report"}. Writes it to `out_path` too when given.
+  Result<nlohmann::json> Redact(const Actor& who, const std::string& id, const std::string& out_path);
+
+  // A BagIt bag of a matter's evidence: {"bag", "items", "bytes", "withheld"}.
+  Result<nlohmann::json> Export(const Actor& who, const ExportRequest& req);
+  // Validates any bag; Refuge's custody file, when present, offline.
+  static Result<nlohmann::json> VerifyBag(const std::string& dir);
+
+  // Records in the custody log that an event refers to the record (the event's
+  // `evidence` field must name it). Idempotent.
+  Result<nlohmann::json> LinkEvent(const Actor& who, const std::string& id, const std::string& event_id);
+  // Records a hand-over of the evidence outside Refuge (to a court, a partner).
+  Result<nlohmann::json> Transfer(const Actor& who, const std::string& id, const std::string& to,
+                                  const std::string& note);
+
+  const std::string& public_key() const { return public_key_; }
+
+ private:
+  struct Loaded;  // a row with its sealed fields opened
+  Status RequireUnlocked() const;
+  Result<Loaded> Load(store::Db& db, const std::string& id) const;
+  Status CheckAccess(store::Db& db, const Actor& who, const Loaded& rec, bool write) const;
+  Status Append(store::Db& db, store::EvidenceRow& row, const Actor& who, const std::string& action,
+                nlohmann::json details);
+  Result<std::vector<vault::CustodyEntry>> OpenChain(store::Db& db, const store::EvidenceRow& row,
+                                                     std::vector<std::string>* problems) const;
+  Result<nlohmann::json> Store(const Actor& who, const NewEvidence& in, const vault::ObjectInfo& info,
+                               const std::string& media_type, nlohmann::json metadata,
+                               nlohmann::json derivation, const std::string& source);
+  Result<nlohmann::json> CheckRecord(store::Db& db, const Loaded& rec) const;
+  Result<nlohmann::json> RedactLoaded(const Actor& who, const Loaded& rec, const std::string& out_path);
+  std::string Now() const;
+
+  store::Store& store_;
+  const Clock& clock_;
+  std::unique_ptr<vault::Vault> vault_;
+  auth::SigningKey key_;
+  std::string public_key_;
+};
+
+}  // namespace refuge::app

@@ -1,0 +1,879 @@
+// The evidence vault as an operator and an API client use it: ingest, reading,
+// custody, verification, safe copies, BagIt export, and every kind of bad input.
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <random>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "refuge_process.h"
+
+namespace refuge::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* kPassphrase = "a long vault passphrase for tests";
+const std::string kSource = REFUGE_SOURCE_DIR;
+const std::string kPhoto = kSource + "/data/demo-evidence/camp-fence.jpg";
+const std::string kClip = kSource + "/data/demo-evidence/camp-yard.mp4";
+
+// Sets (or, with nullptr, removes) an environment variable for one scope; child
+// processes started meanwhile inherit it.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const char* value) : name_(name) {
+    if (const char* old = std::getenv(name)) old_ = old;
+    if (value) {
+      ::setenv(name, value, 1);
+    } else {
+      ::unsetenv(name);
+    }
+  }
+  ~ScopedEnv() {
+    if (old_) {
+      ::setenv(name_, old_->c_str(), 1);
+    } else {
+      ::unsetenv(name_);
+    }
+  }
+
+ private:
+  const char* name_;
+  std::optional<std::string> old_;
+};
+
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+void Write(const std::string& path, const std::string& content) {
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << content;
+}
+
+std::string Digest(const char* alg, const std::string& data) {
+  const EVP_MD* md = EVP_get_digestbyname(alg);
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(data.data(), data.size(), out, &len, md, nullptr);
+  static const char* kHex = "0123456789abcdef";
+  std::string hex;
+  for (unsigned i = 0; i < len; ++i) {
+    hex += kHex[out[i] >> 4];
+    hex += kHex[out[i] & 15];
+  }
+  return hex;
+}
+
+std::string RandomBytes(size_t n, uint32_t seed) {
+  std::mt19937 gen(seed);
+  std::string s(n, '\0');
+  for (auto& c : s) c = static_cast<char>(gen() & 0xff);
+  return s;
+}
+
+// The standard output of a shell command (an independent tool: exiftool, ffprobe).
+std::string Shell(const std::string& cmd) {
+  std::string out;
+  FILE* p = ::popen(cmd.c_str(), "r");
+  if (p == nullptr) return out;
+  char buf[4096];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  ::pclose(p);
+  return out;
+}
+
+std::vector<std::string> FilesUnder(const std::string& dir) {
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator();
+       it.increment(ec)) {
+    if (it->is_regular_file()) out.push_back(fs::relative(it->path(), dir).string());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// Changes the database the way someone with write access to the disk could:
+// triggers dropped, rows edited behind Refuge's back.
+void Tamper(const std::string& data_dir, const std::string& sql) {
+  const std::string drop = OnPostgres() ? "DROP TRIGGER IF EXISTS custody_entries_append_only ON custody_entries; "
+                                          "DROP TRIGGER IF EXISTS evidence_fixed ON evidence; "
+                                        : "DROP TRIGGER IF EXISTS custody_entries_no_update; "
+                                          "DROP TRIGGER IF EXISTS custody_entries_no_delete; "
+                                          "DROP TRIGGER IF EXISTS evidence_fixed; "
+                                          "DROP TRIGGER IF EXISTS evidence_kept; ";
+  SqlResult r = SqlOnDataDir(data_dir, drop + sql);
+  EXPECT_TRUE(r.ok) << r.error;
+}
+
+std::string ObjectPath(const std::string& data_dir) {
+  auto files = FilesUnder(data_dir + "/vault/objects");
+  return files.empty() ? "" : data_dir + "/vault/objects/" + files.front();
+}
+
+// A data dir with the demo case (and its evidence) loaded.
+class EvidenceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    data_ = dir_.File("d");
+    ScopedEnv pass("REFUGE_PASSPHRASE", kPassphrase);
+    auto demo = RunRefuge({"demo", "--data", data_});
+    ASSERT_EQ(demo.exit_code, 0) << demo.err;
+    ASSERT_NE(demo.out.find("Demo evidence: 3 files"), std::string::npos) << demo.out;
+  }
+
+  RunResult Evidence(std::vector<std::string> args, const char* passphrase = kPassphrase) {
+    ScopedEnv pass("REFUGE_PASSPHRASE", passphrase);
+    args.insert(args.begin(), "evidence");
+    args.push_back("--data");
+    args.push_back(data_);
+    return RunRefuge(args);
+  }
+
+  Json AddJson(const std::string& file, std::vector<std::string> more = {}) {
+    std::vector<std::string> args = {"add", file, "--subject", "per_wen_hao", "--matter", "mat_wen_asylum"};
+    args.insert(args.end(), more.begin(), more.end());
+    auto r = Evidence(args);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return Json::parse(r.out, nullptr, false);
+  }
+
+  Json Custody(const std::string& id) {
+    auto r = Evidence({"custody", id, "--json"});
+    return Json::parse(r.out, nullptr, false);
+  }
+
+  std::unique_ptr<ServerProcess> Serve(const char* passphrase = kPassphrase) {
+    ScopedEnv pass("REFUGE_PASSPHRASE", passphrase);
+    return std::make_unique<ServerProcess>(data_);
+  }
+
+  TempDir dir_;
+  std::string data_;
+};
+
+// --- ingest and read -----------------------------------------------------------------
+
+TEST_F(EvidenceTest, AddPrintsTheRecordAndGetReturnsTheSameBytes) {
+  const std::string file = dir_.File("statement.pdf");
+  const std::string content = "%PDF-1.4\n% witness statement, page 1\n" + RandomBytes(200000, 1);
+  Write(file, content);
+  Json added = AddJson(file, {"--title", "Witness statement", "--captured", "2021-03", "--source-url",
+                              "https://example.org/statement", "--note", "Given to Maya in person"});
+  ASSERT_TRUE(added.is_object());
+  EXPECT_EQ(added.size(), 4u) << added.dump();
+  EXPECT_EQ(added["sha256"], Digest("sha256", content));
+  EXPECT_EQ(added["size"], content.size());
+  EXPECT_EQ(added["media_type"], "application/pdf");
+  const std::string id = added["id"];
+  EXPECT_EQ(id.rfind("evi_", 0), 0u);
+
+  auto got = Evidence({"get", id, "--out", dir_.File("copy.pdf")});
+  ASSERT_EQ(got.exit_code, 0) << got.err;
+  EXPECT_TRUE(Slurp(dir_.File("copy.pdf")) == content);
+  Json log = Custody(id);
+  ASSERT_EQ(log["entries"].size(), 2u) << log.dump();
+  EXPECT_EQ(log["entries"][0]["action"], "received");
+  EXPECT_EQ(log["entries"][0]["details"]["filename"], "statement.pdf");
+  EXPECT_EQ(log["entries"][1]["action"], "downloaded");
+  EXPECT_TRUE(log["ok"].get<bool>()) << log.dump();
+
+  // Neither the plaintext hash nor the file name is anywhere in clear on disk.
+  const std::string sha = added["sha256"];
+  for (const auto& f : FilesUnder(data_)) {
+    const std::string bytes = Slurp(data_ + "/" + f);
+    EXPECT_EQ(bytes.find(sha), std::string::npos) << f;
+    EXPECT_EQ(bytes.find("statement.pdf"), std::string::npos) << f;
+    EXPECT_EQ(bytes.find("witness statement, page 1"), std::string::npos) << f;
+  }
+}
+
+TEST_F(EvidenceTest, TheSameBytesTwiceStoreOneObjectAndLinkBothRecords) {
+  const size_t before = FilesUnder(data_ + "/vault/objects").size();
+  const std::string file = dir_.File("clip.bin");
+  Write(file, RandomBytes(300000, 2));
+  Json first = AddJson(file);
+  Json second = AddJson(file);
+  EXPECT_NE(first["id"], second["id"]);
+  EXPECT_EQ(first["sha256"], second["sha256"]);
+  EXPECT_EQ(FilesUnder(data_ + "/vault/objects").size(), before + 1);
+  Json log = Custody(first["id"]);
+  ASSERT_EQ(log["entries"].size(), 2u);
+  EXPECT_EQ(log["entries"][1]["action"], "linked");
+  EXPECT_EQ(log["entries"][1]["details"]["record"], second["id"]);
+  Json log2 = Custody(second["id"]);
+  EXPECT_EQ(log2["entries"][0]["details"]["same_file_as"], Json::array({first["id"]}));
+}
+
+TEST_F(EvidenceTest, UnreadableFilesAndBadFieldsAreRefusedClearly) {
+  auto missing = Evidence({"add", dir_.File("nope.mp4"), "--subject", "per_wen_hao"});
+  EXPECT_EQ(missing.exit_code, 3);
+  EXPECT_NE(missing.err.find("no such file"), std::string::npos) << missing.err;
+  auto dir = Evidence({"add", dir_.path(), "--subject", "per_wen_hao"});
+  EXPECT_EQ(dir.exit_code, 2);
+  EXPECT_NE(dir.err.find("not a regular file"), std::string::npos) << dir.err;
+  Write(dir_.File("x.txt"), "x");
+  auto nobody = Evidence({"add", dir_.File("x.txt"), "--subject", "per_nobody"});
+  EXPECT_EQ(nobody.exit_code, 2);
+  EXPECT_NE(nobody.err.find("per_nobody"), std::string::npos) << nobody.err;
+  auto date = Evidence({"add", dir_.File("x.txt"), "--subject", "per_wen_hao", "--captured", "2021-02-30"});
+  EXPECT_EQ(date.exit_code, 2);
+  EXPECT_NE(date.err.find("captured"), std::string::npos) << date.err;
+  auto url = Evidence({"add", dir_.File("x.txt"), "--subject", "per_wen_hao", "--source-url", "javascript:x"});
+  EXPECT_EQ(url.exit_code, 2);
+  EXPECT_TRUE(FilesUnder(data_ + "/vault/tmp").empty());
+}
+
+TEST_F(EvidenceTest, AWrongPassphraseOpensNothingAndChangesNothing) {
+  const auto objects = FilesUnder(data_ + "/vault/objects");
+  Write(dir_.File("x.txt"), "some evidence");
+  auto wrong = Evidence({"add", dir_.File("x.txt"), "--subject", "per_wen_hao"}, "not the passphrase at all");
+  EXPECT_EQ(wrong.exit_code, 5);
+  EXPECT_NE(wrong.err.find("wrong passphrase"), std::string::npos) << wrong.err;
+  auto get = Evidence({"get", "evi_demo_fence_photo", "--out", dir_.File("p.jpg")}, "not the passphrase at all");
+  EXPECT_EQ(get.exit_code, 5);
+  EXPECT_FALSE(fs::exists(dir_.File("p.jpg")));
+  EXPECT_EQ(FilesUnder(data_ + "/vault/objects"), objects);
+  // No passphrase and no terminal: a clear error, not a hang.
+  auto none = Evidence({"verify", "--all"}, nullptr);
+  EXPECT_EQ(none.exit_code, 2);
+  EXPECT_NE(none.err.find("REFUGE_PASSPHRASE"), std::string::npos) << none.err;
+}
+
+TEST_F(EvidenceTest, APassphraseChangeKeepsEveryObjectReadable) {
+  ScopedEnv next("REFUGE_NEW_PASSPHRASE", "another long vault passphrase");
+  auto changed = Evidence({"passphrase"});
+  ASSERT_EQ(changed.exit_code, 0) << changed.err;
+  EXPECT_EQ(Evidence({"verify", "--all"}).exit_code, 5);
+  auto v = Evidence({"verify", "--all"}, "another long vault passphrase");
+  EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
+  EXPECT_NE(v.out.find("3 checked, 0 failed"), std::string::npos) << v.out;
+}
+
+TEST_F(EvidenceTest, AFullDiskMidIngestLeavesNoObjectAndDamagesNothing) {
+  const auto objects = FilesUnder(data_ + "/vault/objects");
+  Write(dir_.File("big.bin"), RandomBytes(24 << 20, 3));
+  // A 16 MiB limit on file size: the object's writes fail part-way, as on a full disk.
+  const std::string db = OnPostgres() ? "REFUGE_DB='" + DatabaseFor(data_) + "' " : "";
+  const std::string cmd = db + "REFUGE_PASSPHRASE='" + std::string(kPassphrase) + "' prlimit --fsize=" +
+                          std::to_string(16 << 20) + " " + REFUGE_BINARY + " evidence add " + dir_.File("big.bin") +
+                          " --subject per_wen_hao --data " + data_ + " 2>" + dir_.File("err.txt") + "; echo \"rc=$?\"";
+  const std::string out = Shell(cmd);
+  EXPECT_NE(out.find("rc=74"), std::string::npos) << out << Slurp(dir_.File("err.txt"));
+  EXPECT_NE(Slurp(dir_.File("err.txt")).find("cannot write"), std::string::npos) << Slurp(dir_.File("err.txt"));
+  EXPECT_EQ(FilesUnder(data_ + "/vault/objects"), objects);
+  EXPECT_TRUE(FilesUnder(data_ + "/vault/tmp").empty());
+  auto v = Evidence({"verify", "--all"});
+  EXPECT_EQ(v.exit_code, 0) << v.out;
+}
+
+// --- verification --------------------------------------------------------------------
+
+TEST_F(EvidenceTest, VerifyHoldsForIntactEvidenceAndIsItselfRecorded) {
+  auto v = Evidence({"verify", "evi_demo_fence_photo"});
+  EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
+  EXPECT_NE(v.out.find("evi_demo_fence_photo  ok"), std::string::npos) << v.out;
+  Json log = Custody("evi_demo_fence_photo");
+  EXPECT_EQ(log["entries"].back()["action"], "verified");
+  EXPECT_EQ(log["entries"].back()["details"]["ok"], true);
+  EXPECT_EQ(Evidence({"verify"}).exit_code, 2);  // neither an id nor --all
+}
+
+TEST_F(EvidenceTest, AFlippedByteInAnObjectIsDetectedAndNamed) {
+  Json added = AddJson(kPhoto);
+  const std::string path = data_ + "/vault/objects/" + [&] {
+    // The new record shares the demo photo's object: find it through its record.
+    auto files = FilesUnder(data_ + "/vault/objects");
+    for (const auto& f : files) {
+      if (fs::file_size(data_ + "/vault/objects/" + f) == fs::file_size(kPhoto) + 88 + 16 + 56) return f;
+    }
+    return std::string();
+  }();
+  ASSERT_TRUE(fs::exists(path));
+  fs::permissions(path, fs::perms::owner_write, fs::perm_options::add);
+  std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+  f.seekp(200);
+  f.put('\x5a');
+  f.close();
+  auto v = Evidence({"verify", "--all"});
+  EXPECT_EQ(v.exit_code, 1);
+  EXPECT_NE(v.out.find("evi_demo_fence_photo  FAILED"), std::string::npos) << v.out;
+  EXPECT_NE(v.out.find("chunk 0"), std::string::npos) << v.out;
+  EXPECT_NE(v.out.find("evi_demo_yard_clip  ok"), std::string::npos) << v.out;
+  EXPECT_NE(v.out.find("2 failed"), std::string::npos) << v.out;  // both records of that file
+  // A damaged file is never handed out.
+  auto get = Evidence({"get", added["id"], "--out", dir_.File("out.jpg")});
+  EXPECT_NE(get.exit_code, 0);
+  EXPECT_FALSE(fs::exists(dir_.File("out.jpg")));
+  // The failed check is in the custody log too.
+  Json log = Custody("evi_demo_fence_photo");
+  EXPECT_EQ(log["entries"].back()["action"], "verified");
+  EXPECT_EQ(log["entries"].back()["details"]["ok"], false);
+}
+
+TEST_F(EvidenceTest, ADeletedOrTruncatedObjectIsDetectedAndNamed) {
+  const std::string file = dir_.File("a.bin");
+  Write(file, RandomBytes(3 << 20, 4));
+  Json a = AddJson(file);
+  Write(dir_.File("b.bin"), RandomBytes(3 << 20, 5));
+  Json b = AddJson(dir_.File("b.bin"));
+  // Find each record's object by elimination: the two newest, largest files.
+  std::vector<std::string> big;
+  for (const auto& f : FilesUnder(data_ + "/vault/objects")) {
+    if (fs::file_size(data_ + "/vault/objects/" + f) > (3u << 20)) big.push_back(data_ + "/vault/objects/" + f);
+  }
+  ASSERT_EQ(big.size(), 2u);
+  fs::remove(big[0]);
+  fs::permissions(big[1], fs::perms::owner_write, fs::perm_options::add);
+  fs::resize_file(big[1], fs::file_size(big[1]) - 1000);
+  auto v = Evidence({"verify", "--all"});
+  EXPECT_EQ(v.exit_code, 1);
+  EXPECT_NE(v.out.find("the object file is missing"), std::string::npos) << v.out;
+  EXPECT_NE(v.out.find("truncated"), std::string::npos) << v.out;
+  EXPECT_NE(v.out.find("2 failed"), std::string::npos) << v.out;
+  EXPECT_NE(v.out.find("evi_demo_yard_clip  ok"), std::string::npos) << v.out;
+}
+
+TEST_F(EvidenceTest, AnEditedCustodyEntryIsDetectedAndNamed) {
+  Tamper(data_, "UPDATE custody_entries SET actor = 'someone else' WHERE evidence = 'evi_demo_yard_clip' AND seq = 2;");
+  auto v = Evidence({"verify", "evi_demo_yard_clip"});
+  EXPECT_EQ(v.exit_code, 1);
+  EXPECT_NE(v.out.find("custody entry 2 (redacted by someone else"), std::string::npos) << v.out;
+  EXPECT_NE(v.out.find("altered"), std::string::npos) << v.out;
+}
+
+TEST_F(EvidenceTest, ARemovedCustodyEntryIsDetectedAndNamed) {
+  Tamper(data_, "DELETE FROM custody_entries WHERE evidence = 'evi_demo_yard_clip' AND seq = 2;");
+  auto v = Evidence({"verify", "evi_demo_yard_clip"});
+  EXPECT_EQ(v.exit_code, 1);
+  EXPECT_NE(v.out.find("custody entry 2 is missing: it was removed"), std::string::npos) << v.out;
+
+  // The last entry, with the head moved back to the one before: the signature fails.
+  Tamper(data_, "DELETE FROM custody_entries WHERE evidence = 'evi_demo_fence_photo' AND seq = "
+                "(SELECT max(seq) FROM custody_entries WHERE evidence = 'evi_demo_fence_photo');"
+                "UPDATE evidence SET custody_seq = custody_seq - 1, custody_hash = "
+                "(SELECT hash FROM custody_entries c WHERE c.evidence = evidence.id AND c.seq = evidence.custody_seq - 1) "
+                "WHERE id = 'evi_demo_fence_photo';");
+  auto last = Evidence({"verify", "evi_demo_fence_photo"});
+  EXPECT_EQ(last.exit_code, 1);
+  EXPECT_NE(last.out.find("signature is invalid"), std::string::npos) << last.out;
+}
+
+TEST_F(EvidenceTest, ReorderedCustodyEntriesAreDetectedAndNamed) {
+  Tamper(data_, "UPDATE custody_entries SET seq = 100 WHERE evidence = 'evi_demo_yard_clip' AND seq = 2;"
+                "UPDATE custody_entries SET seq = 2 WHERE evidence = 'evi_demo_yard_clip' AND seq = 3;"
+                "UPDATE custody_entries SET seq = 3 WHERE evidence = 'evi_demo_yard_clip' AND seq = 100;");
+  auto v = Evidence({"verify", "evi_demo_yard_clip"});
+  EXPECT_EQ(v.exit_code, 1);
+  EXPECT_NE(v.out.find("out of order: it was written as entry 3"), std::string::npos) << v.out;
+  EXPECT_NE(v.out.find("out of order: it was written as entry 2"), std::string::npos) << v.out;
+}
+
+TEST_F(EvidenceTest, AnEditedRecordIsDetected) {
+  Tamper(data_, "UPDATE evidence SET size = size + 1 WHERE id = 'evi_demo_fence_photo';");
+  auto v = Evidence({"verify", "evi_demo_fence_photo"});
+  EXPECT_EQ(v.exit_code, 1);
+  EXPECT_NE(v.out.find("size differs from the size it was received with"), std::string::npos) << v.out;
+}
+
+TEST_F(EvidenceTest, ARecordRemovedBehindRefugesBackLeavesADetectedOrphan) {
+  Write(dir_.File("x.bin"), RandomBytes(5000, 8));
+  Json added = AddJson(dir_.File("x.bin"));
+  const std::string id = added["id"];
+  Tamper(data_, "DELETE FROM custody_entries WHERE evidence = '" + id + "'; DELETE FROM evidence WHERE id = '" + id + "';");
+  auto v = Evidence({"verify", "--all"});
+  EXPECT_EQ(v.exit_code, 1);
+  EXPECT_NE(v.out.find("belongs to no record"), std::string::npos) << v.out;
+}
+
+TEST_F(EvidenceTest, CustodyIsAppendOnlyInTheDatabaseItself) {
+  EXPECT_FALSE(SqlOnDataDir(data_, "DELETE FROM custody_entries").ok);
+  EXPECT_FALSE(SqlOnDataDir(data_, "UPDATE evidence SET object = 'x'").ok);
+  EXPECT_EQ(Evidence({"verify", "--all"}).exit_code, 0);
+}
+
+// --- safe copies -----------------------------------------------------------------------
+
+TEST_F(EvidenceTest, ARedactedPhotoLosesItsMetadataAndKeepsItsPixels) {
+  auto r = Evidence({"redact", "evi_demo_fence_photo", "--out", dir_.File("safe.jpg")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Json made = Json::parse(r.out);
+  EXPECT_EQ(made["parent"], "evi_demo_fence_photo");
+  const std::string removed = made["report"]["removed"].dump();
+  EXPECT_NE(removed.find("EXIF"), std::string::npos) << removed;
+  EXPECT_NE(removed.find("XMP"), std::string::npos) << removed;
+  EXPECT_NE(removed.find("IPTC"), std::string::npos) << removed;
+  // Checked with tools Refuge does not use: exiftool for metadata, ImageMagick for pixels.
+  const std::string before = Shell("exiftool -s -s -s -GPSLatitude -SerialNumber -Artist -Creator " + kPhoto);
+  EXPECT_NE(before.find("41"), std::string::npos) << before;
+  EXPECT_NE(before.find("FO7-0047-1193"), std::string::npos) << before;
+  const std::string after = Shell("exiftool -s -s -s -GPSLatitude -SerialNumber -Artist -Creator -By-line " + dir_.File("safe.jpg"));
+  EXPECT_EQ(after, "") << after;
+  EXPECT_EQ(Shell("identify -format '%#' " + dir_.File("safe.jpg")), Shell("identify -format '%#' " + kPhoto));
+  // The copy is a derivative record with its parent's hash, and the parent says so.
+  Json log = Custody(made["id"]);
+  EXPECT_EQ(log["entries"][0]["details"]["derived_from"], "evi_demo_fence_photo");
+  EXPECT_EQ(log["entries"][0]["details"]["parent_sha256"], Digest("sha256", Slurp(kPhoto)));
+  EXPECT_TRUE(log["entries"][0]["details"]["tools"].contains("checked_with"));
+  Json parent = Custody("evi_demo_fence_photo");
+  EXPECT_EQ(parent["entries"].back()["action"], "redacted");
+  EXPECT_EQ(parent["entries"].back()["details"]["derivative"], made["id"]);
+}
+
+TEST_F(EvidenceTest, ARedactedClipLosesItsTagsAndKeepsEveryPacket) {
+  auto r = Evidence({"redact", "evi_demo_yard_clip", "--out", dir_.File("safe.mp4")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string tags = "ffprobe -v error -show_entries format_tags:stream_tags -of json ";
+  EXPECT_NE(Shell(tags + kClip).find("+41.1931+080.2774/"), std::string::npos);
+  const std::string left = Shell(tags + dir_.File("safe.mp4"));
+  for (const char* gone : {"location", "creation_time", "make", "model", "title", "Demo camera"}) {
+    EXPECT_EQ(left.find(gone), std::string::npos) << gone << " in " << left;
+  }
+  const std::string packets = "ffprobe -v error -show_packets -show_data_hash sha256 -show_entries packet=stream_index,pts,data_hash -of csv ";
+  const std::string original = Shell(packets + kClip);
+  ASSERT_GT(original.size(), 100u);
+  EXPECT_EQ(Shell(packets + dir_.File("safe.mp4")), original);
+  EXPECT_EQ(Shell("exiftool -s -s -s -CreateDate " + dir_.File("safe.mp4")), "0000:00:00 00:00:00\n");
+}
+
+TEST_F(EvidenceTest, FormatsThatCannotBeCleanedAreRefusedNotPassedThrough) {
+  Write(dir_.File("notes.pdf"), "%PDF-1.4\n/Author (Demo Camera Owner)\n");
+  Json added = AddJson(dir_.File("notes.pdf"));
+  auto r = Evidence({"redact", added["id"], "--out", dir_.File("safe.pdf")});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("cannot remove metadata from application/pdf"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(dir_.File("safe.pdf")));
+}
+
+// --- BagIt ---------------------------------------------------------------------------
+
+// A BagIt validator written from RFC 8493 alone, sharing no code with Refuge's:
+// returns the reasons a bag is not complete and valid.
+std::vector<std::string> ValidateBagRfc8493(const std::string& base) {
+  std::vector<std::string> bad;
+  auto lines = [](const std::string& text) {
+    std::vector<std::string> out;
+    std::istringstream in(text);
+    std::string l;
+    while (std::getline(in, l)) {
+      if (!l.empty() && l.back() == '\r') l.pop_back();
+      out.push_back(l);
+    }
+    return out;
+  };
+  auto decode = [](std::string p) {
+    for (auto [from, to] : {std::pair<const char*, const char*>{"%0D", "\r"}, {"%0A", "\n"}, {"%25", "%"}}) {
+      size_t at;
+      while ((at = p.find(from)) != std::string::npos) p.replace(at, 3, to);
+    }
+    return p;
+  };
+  // 2.1.1: the declaration, exactly.
+  auto decl = lines(Slurp(base + "/bagit.txt"));
+  if (decl != std::vector<std::string>{"BagIt-Version: 1.0", "Tag-File-Character-Encoding: UTF-8"}) {
+    bad.push_back("bagit.txt");
+  }
+  // 2.1.2: the payload directory.
+  if (!fs::is_directory(base + "/data")) bad.push_back("no data/");
+  std::set<std::string> payload;
+  for (const auto& f : FilesUnder(base + "/data")) payload.insert("data/" + f);
+  // 2.1.3 and 2.2.1: manifests; 3: complete and valid.
+  int payload_manifests = 0;
+  for (const auto& entry : fs::directory_iterator(base)) {
+    const std::string name = entry.path().filename().string();
+    const bool tag = name.rfind("tagmanifest-", 0) == 0;
+    if (!tag && name.rfind("manifest-", 0) != 0) continue;
+    const std::string alg = name.substr(tag ? 12 : 9, name.size() - (tag ? 12 : 9) - 4);
+    if (!tag) ++payload_manifests;
+    std::set<std::string> listed;
+    for (const auto& l : lines(Slurp(entry.path().string()))) {
+      if (l.empty()) continue;
+      size_t sp = l.find(' ');
+      std::string path = decode(l.substr(l.find_first_not_of(" \t", sp)));
+      if (path.find("..") != std::string::npos || path.front() == '/') {
+        bad.push_back(name + ": unsafe " + path);
+        continue;
+      }
+      if (!tag && path.rfind("data/", 0) != 0) bad.push_back(name + ": not payload " + path);
+      if (tag && (path.rfind("data/", 0) == 0 || path.rfind("tagmanifest-", 0) == 0)) bad.push_back(name + ": " + path);
+      listed.insert(path);
+      if (!fs::is_regular_file(base + "/" + path)) {
+        bad.push_back(name + ": missing " + path);
+      } else if (Digest(alg.c_str(), Slurp(base + "/" + path)) != l.substr(0, sp)) {
+        bad.push_back(name + ": checksum " + path);
+      }
+    }
+    if (!tag) {
+      for (const auto& p : payload) {
+        if (!listed.count(p)) bad.push_back(name + ": unlisted " + p);
+      }
+    }
+  }
+  if (payload_manifests == 0) bad.push_back("no payload manifest");
+  // 2.2.2: bag-info.txt's Payload-Oxum and Bagging-Date.
+  uint64_t octets = 0;
+  for (const auto& p : payload) octets += fs::file_size(base + "/" + p);
+  bool oxum = false;
+  for (const auto& l : lines(Slurp(base + "/bag-info.txt"))) {
+    if (l.rfind("Payload-Oxum: ", 0) == 0) {
+      oxum = true;
+      if (l.substr(14) != std::to_string(octets) + "." + std::to_string(payload.size())) bad.push_back("Payload-Oxum");
+    }
+    if (l.rfind("Bagging-Date: ", 0) == 0 && (l.size() != 24 || l[18] != '-' || l[21] != '-')) {
+      bad.push_back("Bagging-Date");
+    }
+  }
+  if (!oxum) bad.push_back("no Payload-Oxum");
+  return bad;
+}
+
+std::string Joined(const std::vector<std::string>& v) {
+  std::string s;
+  for (const auto& x : v) s += x + "\n";
+  return s;
+}
+
+TEST_F(EvidenceTest, AnExportIsAValidBagWithItsCustodyAndIndex) {
+  auto r = Evidence({"export", "--matter", "mat_wen_asylum", "--out", dir_.File("bag"), "--organization",
+                     "Lindqvist Immigration Law"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string bag = dir_.File("bag");
+  EXPECT_TRUE(ValidateBagRfc8493(bag).empty()) << Joined(ValidateBagRfc8493(bag));
+  for (const char* f : {"manifest-sha256.txt", "manifest-sha512.txt", "tagmanifest-sha256.txt", "bag-info.txt",
+                        "refuge-custody.json", "index.html"}) {
+    EXPECT_TRUE(fs::exists(bag + "/" + f)) << f;
+  }
+  const std::string info = Slurp(bag + "/bag-info.txt");
+  for (const char* label : {"Source-Organization: Lindqvist Immigration Law", "Bagging-Date: ", "Payload-Oxum: ",
+                            "External-Description: "}) {
+    EXPECT_NE(info.find(label), std::string::npos) << label;
+  }
+  // Originals, byte for byte, and each exhibit's chain in the custody file.
+  EXPECT_TRUE(Slurp(bag + "/data/evi_demo_fence_photo/IMG_0412.JPG") == Slurp(kPhoto));
+  EXPECT_NE(Slurp(bag + "/index.html").find("evi_demo_yard_clip"), std::string::npos);
+  Json custody = Json::parse(Slurp(bag + "/refuge-custody.json"));
+  EXPECT_EQ(custody["items"].size(), 3u);  // two originals and the clip's safe copy
+  auto ok = RunRefuge({"evidence", "verify-bag", bag});
+  EXPECT_EQ(ok.exit_code, 0) << ok.out;
+  EXPECT_NE(ok.out.find("complete and valid"), std::string::npos) << ok.out;
+  // The export is in each exhibit's custody log.
+  EXPECT_EQ(Custody("evi_demo_fence_photo")["entries"].back()["action"], "exported");
+  // An existing bag is never overwritten.
+  auto again = Evidence({"export", "--matter", "mat_wen_asylum", "--out", bag});
+  EXPECT_EQ(again.exit_code, 4);
+}
+
+TEST_F(EvidenceTest, ARedactedExportHoldsOnlySafeCopiesAndListsWhatItLeftOut) {
+  Write(dir_.File("notes.pdf"), "%PDF-1.4\n/Author (Demo Camera Owner)\n");
+  AddJson(dir_.File("notes.pdf"));
+  auto r = Evidence({"export", "--matter", "mat_wen_asylum", "--out", dir_.File("public"), "--redacted"});
+  EXPECT_EQ(r.exit_code, 1) << r.err;  // done, with one file left out
+  EXPECT_NE(r.err.find("left out"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("application/pdf"), std::string::npos) << r.err;
+  const std::string bag = dir_.File("public");
+  EXPECT_TRUE(ValidateBagRfc8493(bag).empty()) << Joined(ValidateBagRfc8493(bag));
+  const auto files = FilesUnder(bag + "/data");
+  ASSERT_EQ(files.size(), 2u) << Joined(files);
+  for (const auto& f : files) {
+    EXPECT_NE(f.find("-redacted."), std::string::npos) << f;
+    const std::string meta = Shell("exiftool -s -s -s -GPSLatitude -SerialNumber -Artist -Location -Make " + bag + "/data/" + f);
+    EXPECT_EQ(meta, "") << f << ": " << meta;
+  }
+  // Nothing in the tag files names the original files or where they were made.
+  for (const char* tagfile : {"index.html", "refuge-custody.json", "bag-info.txt"}) {
+    const std::string text = Slurp(bag + "/" + tagfile);
+    EXPECT_EQ(text.find("IMG_0412"), std::string::npos) << tagfile;
+    EXPECT_EQ(text.find("41.19"), std::string::npos) << tagfile;
+    EXPECT_EQ(text.find("Aksu"), std::string::npos) << tagfile;
+  }
+  EXPECT_EQ(RunRefuge({"evidence", "verify-bag", bag}).exit_code, 0);
+}
+
+TEST_F(EvidenceTest, VerifyBagFindsTamperingAndRefusesUnsafePaths) {
+  ASSERT_EQ(Evidence({"export", "--matter", "mat_wen_asylum", "--out", dir_.File("bag")}).exit_code, 0);
+  const std::string bag = dir_.File("bag");
+  // A changed payload byte: both validators see it.
+  const std::string clip = bag + "/data/evi_demo_yard_clip/VID_0007.MP4";
+  std::string bytes = Slurp(clip);
+  bytes[bytes.size() / 2] ^= 1;
+  fs::permissions(clip, fs::perms::owner_write, fs::perm_options::add);
+  Write(clip, bytes);
+  EXPECT_FALSE(ValidateBagRfc8493(bag).empty());
+  auto changed = RunRefuge({"evidence", "verify-bag", bag});
+  EXPECT_EQ(changed.exit_code, 1);
+  EXPECT_NE(changed.out.find("data/evi_demo_yard_clip/VID_0007.MP4 does not match its sha256 checksum"),
+            std::string::npos) << changed.out;
+  EXPECT_NE(changed.out.find("does not have the SHA-256 its custody records"), std::string::npos) << changed.out;
+
+  // A malicious bag: its manifests point outside, through ../ and an absolute path.
+  const std::string evil = dir_.File("evil");
+  fs::create_directories(evil + "/data");
+  Write(dir_.File("secret.txt"), "outside the bag");
+  Write(evil + "/bagit.txt", "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n");
+  Write(evil + "/manifest-sha256.txt", Digest("sha256", "outside the bag") + "  data/../../secret.txt\n" +
+                                           Digest("sha256", "x") + "  /etc/hostname\n");
+  auto refused = RunRefuge({"evidence", "verify-bag", evil});
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.out.find("unsafe path 'data/../../secret.txt'"), std::string::npos) << refused.out;
+  EXPECT_NE(refused.out.find("unsafe path '/etc/hostname'"), std::string::npos) << refused.out;
+  EXPECT_EQ(RunRefuge({"evidence", "verify-bag", dir_.File("nowhere")}).exit_code, 3);
+}
+
+TEST_F(EvidenceTest, AnEditedCustodyFileInABagIsFound) {
+  ASSERT_EQ(Evidence({"export", "--matter", "mat_wen_asylum", "--out", dir_.File("bag")}).exit_code, 0);
+  const std::string path = dir_.File("bag") + "/refuge-custody.json";
+  Json custody = Json::parse(Slurp(path));
+  custody["items"][0]["entries"][0]["actor"] = "someone else";
+  fs::permissions(path, fs::perms::owner_write, fs::perm_options::add);
+  Write(path, custody.dump(1, '\t') + "\n");
+  auto r = RunRefuge({"evidence", "verify-bag", dir_.File("bag")});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.out.find("refuge-custody.json does not match its sha256 checksum"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("custody entry 1 (received by someone else"), std::string::npos) << r.out;
+}
+
+TEST_F(EvidenceTest, ABackupCarriesTheRecordsAndTheVaultRestoresWithThem) {
+  auto exported = RunRefuge({"export", "--out", dir_.File("backup.json"), "--data", data_});
+  ASSERT_EQ(exported.exit_code, 0) << exported.err;
+  Json doc = Json::parse(Slurp(dir_.File("backup.json")));
+  ASSERT_EQ(doc["evidence"].size(), 3u);
+  EXPECT_EQ(Slurp(dir_.File("backup.json")).find("IMG_0412"), std::string::npos);  // sealed, as stored
+  // A restore: the JSON, plus the vault and the installation key, copied as files.
+  const std::string copy = dir_.File("restored");
+  fs::create_directories(copy);
+  fs::copy(data_ + "/vault", copy + "/vault", fs::copy_options::recursive);
+  fs::copy(data_ + "/keys", copy + "/keys", fs::copy_options::recursive);
+  auto imported = RunRefuge({"import", dir_.File("backup.json"), "--data", copy});
+  ASSERT_EQ(imported.exit_code, 0) << imported.err;
+  // Importing again changes nothing.
+  EXPECT_EQ(RunRefuge({"import", dir_.File("backup.json"), "--data", copy}).exit_code, 0);
+  ScopedEnv pass("REFUGE_PASSPHRASE", kPassphrase);
+  auto v = RunRefuge({"evidence", "verify", "--all", "--data", copy});
+  EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
+  EXPECT_NE(v.out.find("3 checked, 0 failed"), std::string::npos) << v.out;
+  // Once the restored copy has moved on, the old backup no longer matches it.
+  auto stale = RunRefuge({"import", dir_.File("backup.json"), "--data", copy});
+  EXPECT_EQ(stale.exit_code, 4) << stale.err;
+}
+
+// --- the API -------------------------------------------------------------------------
+
+class EvidenceApiTest : public EvidenceTest {
+ protected:
+  void SetUp() override {
+    EvidenceTest::SetUp();
+    if (IsSkipped()) return;
+    server_ = Serve();
+    api_ = std::make_unique<ApiClient>(*server_, kMaya, kMayaPassword);
+  }
+
+  ApiClient::Response Upload(const std::string& body, const std::string& query) {
+    return api_->Send("POST", "/api/v1/evidence?" + query, body, "application/octet-stream");
+  }
+
+  std::unique_ptr<ServerProcess> server_;
+  std::unique_ptr<ApiClient> api_;
+};
+
+TEST_F(EvidenceApiTest, AStreamedUploadLargerThanTheJsonLimitIsStored) {
+  const std::string body = RandomBytes(13 << 20, 6);
+  auto r = Upload(body, "subject=per_wen_hao&matter=mat_wen_asylum&filename=yard%20clip%202.bin&title=Yard");
+  ASSERT_EQ(r.status, 201) << r.raw;
+  EXPECT_EQ(r.body.size(), 4u) << r.raw;
+  EXPECT_EQ(r.body["sha256"], Digest("sha256", body));
+  EXPECT_EQ(r.body["size"], body.size());
+  EXPECT_EQ(r.Header("Location"), "/api/v1/evidence/" + r.body["id"].get<std::string>());
+  auto content = api_->Get("/api/v1/evidence/" + r.body["id"].get<std::string>() + "/content");
+  ASSERT_EQ(content.status, 200);
+  EXPECT_TRUE(content.raw == body);
+  EXPECT_NE(content.Header("Content-Disposition").find("yard clip 2.bin"), std::string::npos);
+  // Other routes keep the 10 MiB limit.
+  auto big_json = api_->Send("POST", "/api/v1/events", "[" + std::string(11 << 20, ' ') + "]", "application/json");
+  EXPECT_EQ(big_json.status, 413);
+  EXPECT_EQ(big_json.body["error"]["code"], "too_large");
+  EXPECT_EQ(api_->Get("/api/v1/me").status, 200);  // and the server carries on
+}
+
+TEST_F(EvidenceApiTest, MetadataContentRangesAndCustody) {
+  auto meta = api_->Get("/api/v1/evidence/evi_demo_fence_photo");
+  ASSERT_EQ(meta.status, 200) << meta.raw;
+  EXPECT_EQ(meta.body["sha256"], Digest("sha256", Slurp(kPhoto)));
+  EXPECT_EQ(meta.body["media_type"], "image/jpeg");
+  EXPECT_EQ(meta.body["filename"], "IMG_0412.JPG");
+  EXPECT_NEAR(meta.body["metadata"]["summary"]["gps"]["latitude"].get<double>(), 41.1931, 1e-4);
+  EXPECT_EQ(meta.body["metadata"]["summary"]["serial"], "FO7-0047-1193");
+  EXPECT_EQ(meta.body["events"][0]["id"], "evt_demo_01a");
+
+  auto clip = api_->Get("/api/v1/evidence/evi_demo_yard_clip");
+  EXPECT_EQ(clip.body["metadata"]["tags"]["location"], "+41.1931+080.2774/");
+  EXPECT_EQ(clip.body["metadata"]["duration_seconds"], 2.0);
+  ASSERT_EQ(clip.body["derivatives"].size(), 1u);
+
+  const std::string original = Slurp(kClip);
+  auto part = api_->Send("GET", "/api/v1/evidence/evi_demo_yard_clip/content", "", "", {{"Range", "bytes=1000-1999"}});
+  EXPECT_EQ(part.status, 206);
+  EXPECT_TRUE(part.raw == original.substr(1000, 1000));
+  EXPECT_EQ(part.Header("Content-Type"), "video/mp4");
+
+  auto log = api_->Get("/api/v1/evidence/evi_demo_yard_clip/custody");
+  ASSERT_EQ(log.status, 200);
+  EXPECT_TRUE(log.body["ok"].get<bool>()) << log.raw;
+  std::vector<std::string> actions;
+  for (const auto& e : log.body["entries"]) actions.push_back(e["action"]);
+  EXPECT_EQ(actions, (std::vector<std::string>{"received", "redacted", "linked", "viewed", "downloaded"}));
+  EXPECT_EQ(log.body["entries"][3]["actor"], "maya");
+  EXPECT_EQ(log.body["entries"][4]["details"]["range"], "bytes=1000-1999");
+
+  auto v = api_->Post("/api/v1/evidence/evi_demo_yard_clip/verification", Json::object());
+  EXPECT_EQ(v.status, 200);
+  EXPECT_TRUE(v.body["ok"].get<bool>()) << v.raw;
+  EXPECT_EQ(api_->Get("/api/v1/evidence/evi_nothing").status, 404);
+}
+
+TEST_F(EvidenceApiTest, RedactionsLinksAndTransfers) {
+  auto made = api_->Post("/api/v1/evidence/evi_demo_fence_photo/redactions", Json::object());
+  ASSERT_EQ(made.status, 201) << made.raw;
+  EXPECT_EQ(made.body["parent"], "evi_demo_fence_photo");
+  auto copy = api_->Get("/api/v1/evidence/" + made.body["id"].get<std::string>() + "/content");
+  EXPECT_EQ(copy.raw.find("FO7-0047"), std::string::npos);
+
+  Write(dir_.File("a.txt"), "x");
+  auto text = Upload("plain text, no metadata to clean", "subject=per_wen_hao&matter=mat_wen_asylum");
+  ASSERT_EQ(text.status, 201);
+  auto refused = api_->Post("/api/v1/evidence/" + text.body["id"].get<std::string>() + "/redactions", Json::object());
+  EXPECT_EQ(refused.status, 415);
+  EXPECT_EQ(refused.body["error"]["code"], "unsupported_media_type");
+
+  // Events refer to evidence by id, and those references are checked.
+  auto dangling = api_->Post("/api/v1/events", Json{{"type", "evidence_capture"}, {"subject", "per_wen_hao"},
+                                                    {"matter", "mat_wen_asylum"}, {"date", "2020-06"},
+                                                    {"evidence", "evi_not_there"}});
+  EXPECT_EQ(dangling.status, 422);
+  auto event = api_->Post("/api/v1/events", Json{{"type", "evidence_capture"}, {"subject", "per_wen_hao"},
+                                                 {"matter", "mat_wen_asylum"}, {"date", "2020-06"},
+                                                 {"evidence", text.body["id"]}});
+  ASSERT_EQ(event.status, 201) << event.raw;
+  const std::string link_path = "/api/v1/evidence/" + text.body["id"].get<std::string>() + "/links";
+  EXPECT_EQ(api_->Post(link_path, Json{{"event", event.body["id"]}}).status, 200);
+  EXPECT_EQ(api_->Post(link_path, Json{{"event", "evt_demo_01"}}).status, 422);  // names other evidence
+  auto moved = api_->Post("/api/v1/evidence/" + text.body["id"].get<std::string>() + "/transfers",
+                          Json{{"to", "Immigration Court, Miami"}, {"note", "filed with the brief"}});
+  EXPECT_EQ(moved.status, 201) << moved.raw;
+  auto log = api_->Get("/api/v1/evidence/" + text.body["id"].get<std::string>() + "/custody");
+  std::vector<std::string> actions;
+  for (const auto& e : log.body["entries"]) actions.push_back(e["action"]);
+  EXPECT_EQ(actions, (std::vector<std::string>{"received", "linked", "transferred"}));
+}
+
+TEST_F(EvidenceApiTest, BadUploadsAreRefusedBeforeAnythingIsStored) {
+  const auto objects = FilesUnder(data_ + "/vault/objects");
+  EXPECT_EQ(Upload("x", "matter=mat_wen_asylum").status, 422);  // no subject
+  EXPECT_EQ(Upload("x", "subject=per_nobody").status, 422);
+  ApiClient anonymous(*server_);
+  EXPECT_EQ(anonymous.Send("POST", "/api/v1/evidence?subject=per_wen_hao", "x", "application/octet-stream").status, 401);
+  EXPECT_EQ(FilesUnder(data_ + "/vault/objects"), objects);
+}
+
+TEST_F(EvidenceApiTest, AClientThatDisconnectsMidUploadLeavesNoPartialObject) {
+  const auto objects = FilesUnder(data_ + "/vault/objects");
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(server_->port()));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  const std::string head = "POST /api/v1/evidence?subject=per_wen_hao&filename=cut.bin HTTP/1.1\r\n"
+                           "Host: 127.0.0.1\r\nAuthorization: Bearer " + api_->token() +
+                           "\r\nContent-Type: application/octet-stream\r\nContent-Length: " +
+                           std::to_string(40 << 20) + "\r\n\r\n";
+  ASSERT_EQ(::send(fd, head.data(), head.size(), 0), static_cast<ssize_t>(head.size()));
+  const std::string part = RandomBytes(5 << 20, 7);
+  size_t sent = 0;
+  while (sent < part.size()) {
+    ssize_t n = ::send(fd, part.data() + sent, part.size() - sent, 0);
+    ASSERT_GT(n, 0);
+    sent += static_cast<size_t>(n);
+  }
+  ::close(fd);  // gone, 35 MiB short
+  // The server notices the closed connection and drops the upload; wait for that
+  // (bounded, generously) rather than for a fixed time.
+  bool clean = false;
+  for (int i = 0; i < 600 && !clean; ++i) {
+    clean = FilesUnder(data_ + "/vault/tmp").empty();
+    if (!clean) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_TRUE(clean);
+  EXPECT_EQ(FilesUnder(data_ + "/vault/objects"), objects);
+  auto list = api_->Get("/api/v1/evidence?matter=");
+  ASSERT_EQ(list.status, 200);
+  for (const auto& item : list.body["items"]) EXPECT_NE(item.value("filename", ""), "cut.bin");
+  // The server is unharmed.
+  auto ok = Upload("after the cut", "subject=per_wen_hao");
+  EXPECT_EQ(ok.status, 201) << ok.raw;
+}
+
+TEST_F(EvidenceApiTest, AdvocatesSeeSafeCopiesNotOriginals) {
+  ApiClient tenzin(*server_, "tenzin", "demo-tenzin-dorje");
+  // Tenzin is on the campaign matter only; the originals are in the asylum matter.
+  EXPECT_EQ(tenzin.Get("/api/v1/evidence/evi_demo_yard_clip").status, 404);
+  EXPECT_EQ(tenzin.Get("/api/v1/evidence/evi_demo_yard_clip/content").status, 404);
+}
+
+TEST(EvidenceLockedServer, EvidenceRoutesAnswer503WithoutAPassphrase) {
+  TempDir dir;
+  {
+    ScopedEnv pass("REFUGE_PASSPHRASE", kPassphrase);
+    ASSERT_EQ(RunRefuge({"demo", "--data", dir.File("d")}).exit_code, 0);
+  }
+  ScopedEnv none("REFUGE_PASSPHRASE", nullptr);
+  ServerProcess server(dir.File("d"));
+  ApiClient api(server, kMaya, kMayaPassword);
+  for (const auto& r : {api.Get("/api/v1/evidence/evi_demo_fence_photo"), api.Get("/api/v1/evidence"),
+                        api.Send("POST", "/api/v1/evidence?subject=per_wen_hao", "bytes", "application/octet-stream")}) {
+    EXPECT_EQ(r.status, 503) << r.raw;
+    EXPECT_NE(r.body["error"]["message"].get<std::string>().find("vault is locked"), std::string::npos) << r.raw;
+  }
+  EXPECT_EQ(api.Get("/api/v1/people/per_wen_hao").status, 200);  // the rest works
+}
+
+TEST(EvidenceDemo, LoadingTheDemoTwiceChangesNothing) {
+  TempDir dir;
+  ScopedEnv pass("REFUGE_PASSPHRASE", kPassphrase);
+  ASSERT_EQ(RunRefuge({"demo", "--data", dir.File("d")}).exit_code, 0);
+  auto log = [&](const char* id) { return RunRefuge({"evidence", "custody", id, "--json", "--data", dir.File("d")}).out; };
+  const std::string before = log("evi_demo_yard_clip") + log("evi_demo_fence_photo");
+  const auto objects = FilesUnder(dir.File("d/vault/objects"));
+  auto again = RunRefuge({"demo", "--data", dir.File("d")});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(log("evi_demo_yard_clip") + log("evi_demo_fence_photo"), before);
+  EXPECT_EQ(FilesUnder(dir.File("d/vault/objects")), objects);
+  // The demo's events name the records.
+  auto exported = RunRefuge({"export", "--out", "-", "--data", dir.File("d")});
+  EXPECT_NE(exported.out.find("evi_demo_fence_photo"), std::string::npos);
+  // Without a passphrase the demo still loads, and says the evidence was skipped.
+  TempDir plain;
+  ScopedEnv none("REFUGE_PASSPHRASE", nullptr);
+  auto skipped = RunRefuge({"demo", "--data", plain.File("d")});
+  EXPECT_EQ(skipped.exit_code, 0);
+  EXPECT_NE(skipped.out.find("Demo evidence skipped"), std::string::npos) << skipped.out;
+}
+
+}  // namespace
+}  // namespace refuge::testing

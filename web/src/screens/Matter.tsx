@@ -1,0 +1,149 @@
+import { useState } from 'preact/hooks';
+import { api, enc, type Deadline, type EventRec, type Matter } from '../api';
+import { ChronologyPanel } from '../components/Chronology';
+import { Card, DateText, Empty, ErrorBox, Field, Loading, PageTitle, RefName } from '../components/ui';
+import { headline } from '../events';
+import { today, words } from '../format';
+import { knownName } from '../names';
+import { useLoad } from '../session';
+import { useTitle } from './Dashboard';
+import { DeadlineList } from './Person';
+import { EvidenceList } from './Evidence';
+
+function csvCell(v: unknown): string {
+  const s = v === undefined || v === null ? '' : Array.isArray(v) ? v.join('; ') : String(v);
+  return /[",\n]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
+}
+
+/** The chronology as CSV: one row per event, the contract's fields as columns. */
+export function chronologyCsv(events: EventRec[]): string {
+  const fixed = ['date', 'type', 'id', 'matter', 'note'];
+  const extra = [...new Set(events.flatMap((e) => Object.keys(e)))].filter(
+    (k) => !fixed.includes(k) && !['subject', 'version', 'created_at', 'updated_at', 'created_by', 'updated_by'].includes(k),
+  ).sort();
+  const cols = [...fixed, ...extra];
+  return [cols.join(','), ...events.map((e) => cols.map((c) => csvCell(e[c])).join(','))].join('\r\n') + '\r\n';
+}
+
+function download(name: string, type: string, text: string) {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+export function MatterPage({ id }: { id: string }) {
+  const [showRetracted, setShowRetracted] = useState(false);
+  const matter = useLoad((s) => api.get<Matter>(`/matters/${enc(id)}`, s), [id]);
+  const chron = useLoad(
+    (s) => api.get<{ events: EventRec[] }>(`/matters/${enc(id)}/chronology${showRetracted ? '?retracted=true' : ''}`, s),
+    [id, showRetracted],
+  );
+  const deadlines = useLoad((s) => api.get<{ deadlines: Deadline[] }>(`/matters/${enc(id)}/deadlines`, s), [id]);
+  useTitle(matter.data?.title ?? 'Matter');
+
+  if (matter.error) return <><PageTitle>Matter</PageTitle><ErrorBox error={matter.error} onRetry={matter.reload} /></>;
+  if (!matter.data) return <Loading />;
+  const m = matter.data;
+  const events = chron.data?.events ?? [];
+  const live = events.filter((e) => !e.retracted);
+  const of = (...types: string[]) => live.filter((e) => types.includes(e.type));
+  const stem = `${m.id}-${today()}`;
+
+  return (
+    <div class="matter">
+      <PageTitle
+        sub={
+          <span>
+            Client <RefName id={m.client} /> · {words(m.kind) || 'kind not set'} · <span class={`badge badge-${m.status ?? 'open'}`}>{m.status ?? 'open'}</span>
+          </span>
+        }
+      >
+        {m.title ?? m.id}
+      </PageTitle>
+      <div class="actions-bar">
+        <a class="button primary" href={`/events/new?subject=${enc(m.client)}&matter=${enc(m.id)}`}>
+          Add event
+        </a>
+        <a class="button" href={`/matters/${enc(m.id)}/edit`}>
+          Edit matter
+        </a>
+      </div>
+      <div class="grid">
+        <Card title="Team and details" id="matter-team">
+          <dl class="kv-list">
+            <Field label="Client"><RefName id={m.client} /></Field>
+            <Field label="Team">{(m.team ?? []).length ? (m.team ?? []).join(', ') : <span class="muted">nobody yet</span>}</Field>
+            <Field label="Kind">{words(m.kind) || '—'}</Field>
+            <Field label="Status">{m.status ?? 'open'}</Field>
+            {m.note && <Field label="Note">{m.note}</Field>}
+          </dl>
+        </Card>
+        <Card title="Export" id="matter-export">
+          <p>The matter, its chronology and its deadlines as of now.</p>
+          <div class="actions-bar">
+            <button
+              type="button"
+              disabled={!chron.data || !deadlines.data}
+              onClick={() =>
+                download(
+                  `${stem}.json`,
+                  'application/json',
+                  JSON.stringify({ matter: m, client_name: knownName(m.client), chronology: events, deadlines: deadlines.data?.deadlines ?? [] }, null, 2),
+                )
+              }
+            >
+              Download JSON
+            </button>
+            <button type="button" disabled={!chron.data} onClick={() => download(`${stem}-chronology.csv`, 'text/csv', chronologyCsv(events))}>
+              Download chronology (CSV)
+            </button>
+            <button type="button" onClick={() => window.print()}>
+              Print
+            </button>
+          </div>
+        </Card>
+        <Card title="Hearings" id="matter-hearings">
+          <EventRows events={of('hearing')} empty="No hearing on this matter." />
+        </Card>
+        <Card title="Filings" id="matter-filings">
+          <EventRows events={of('filing')} empty="No filing on this matter." />
+        </Card>
+        <Card title="Evidence" id="matter-evidence" actions={<a href={`/evidence/new?subject=${enc(m.client)}&matter=${enc(m.id)}`}>Add a file</a>}>
+          <EvidenceList matter={m.id} />
+          <EventRows events={of('evidence_capture', 'publication')} empty="No capture or publication events on this matter." />
+        </Card>
+      </div>
+      <Card title="Deadlines" id="matter-deadlines" class="wide">
+        {deadlines.error && <ErrorBox error={deadlines.error} onRetry={deadlines.reload} />}
+        {!deadlines.data && !deadlines.error && <Loading />}
+        {deadlines.data && <DeadlineList list={deadlines.data.deadlines} />}
+      </Card>
+      <Card title="Chronology" id="matter-chronology" class="wide">
+        {chron.error && <ErrorBox error={chron.error} onRetry={chron.reload} />}
+        {!chron.data && !chron.error && <Loading />}
+        {chron.data && (
+          <ChronologyPanel events={events} showRetracted={showRetracted} onShowRetracted={setShowRetracted} idPrefix="matter-chron" />
+        )}
+      </Card>
+    </div>
+  );
+}
+
+function EventRows({ events, empty }: { events: EventRec[]; empty: string }) {
+  if (!events.length) return <Empty>{empty}</Empty>;
+  return (
+    <ul class="plain-list">
+      {events.map((e) => (
+        <li key={e.id}>
+          <DateText value={String(e.datetime ?? e.date)} /> <a href={`/events/${e.id}`}>{headline(e)}</a>
+          {e.note && <div class="muted">{e.note}</div>}
+        </li>
+      ))}
+    </ul>
+  );
+}
