@@ -160,11 +160,9 @@ ObjectStore::Writer::Writer(ObjectStore& store, std::unique_ptr<WritableFile> fi
       cipher_(std::make_unique<ChunkCipher>(data_key)),
       hash_(std::make_unique<HashState>()),
       sealed_(store.chunk_bytes_ + kTagBytes) {
+  // The writer's thread hashes each chunk while it is still in its core's cache;
+  // the stage encrypts and writes the chunk before on the other core.
   std::vector<ChunkPipeline::Stage> stages;
-  stages.push_back([this](const uint8_t* data, size_t n, uint64_t) -> Status {
-    EVP_DigestUpdate(hash_->ctx, data, n);
-    return Status::Ok();
-  });
   stages.push_back([this](const uint8_t* data, size_t n, uint64_t index) -> Status {
     if (!cipher_->Seal(index, false, data, n, sealed_.data())) return Internal("encryption failed");
     return file_->Append(sealed_.data(), n + kTagBytes);
@@ -186,6 +184,16 @@ void ObjectStore::Writer::Abort() {
   }
 }
 
+Status ObjectStore::Writer::SubmitSlot() {
+  EVP_DigestUpdate(hash_->ctx, slot_, filled_);
+  pipeline_->Submit(filled_);
+  ++chunks_;
+  filled_ = 0;
+  REFUGE_RETURN_IF_ERROR(pipeline_->error());
+  slot_ = pipeline_->Next();
+  return Status::Ok();
+}
+
 Status ObjectStore::Writer::Write(const uint8_t* data, size_t n) {
   if (done_) return Internal("write after the object was finished");
   if (head_.size() < kHeadBytes) {
@@ -200,12 +208,8 @@ Status ObjectStore::Writer::Write(const uint8_t* data, size_t n) {
     n -= k;
     size_ += k;
     if (filled_ == chunk) {
-      pipeline_->Submit(filled_);
-      ++chunks_;
-      filled_ = 0;
       // A full disk stops the upload at once rather than after the last byte.
-      REFUGE_RETURN_IF_ERROR(pipeline_->error());
-      slot_ = pipeline_->Next();
+      REFUGE_RETURN_IF_ERROR(SubmitSlot());
     }
   }
   return Status::Ok();
@@ -227,19 +231,14 @@ Status ObjectStore::Writer::WriteFrom(int fd, const std::string& what) {
     }
     filled_ += static_cast<size_t>(n);
     size_ += static_cast<uint64_t>(n);
-    if (filled_ == chunk) {
-      pipeline_->Submit(filled_);
-      ++chunks_;
-      filled_ = 0;
-      REFUGE_RETURN_IF_ERROR(pipeline_->error());
-      slot_ = pipeline_->Next();
-    }
+    if (filled_ == chunk) REFUGE_RETURN_IF_ERROR(SubmitSlot());
   }
 }
 
 Result<ObjectInfo> ObjectStore::Writer::Finish() {
   if (done_) return Internal("the object was already finished");
   if (filled_ > 0) {
+    EVP_DigestUpdate(hash_->ctx, slot_, filled_);
     pipeline_->Submit(filled_);
     ++chunks_;
     filled_ = 0;

@@ -67,6 +67,8 @@ class ObjectStore {
     friend class ObjectStore;
     Writer(ObjectStore& store, std::unique_ptr<WritableFile> file, Key data_key);
     void Abort();
+    // Hashes the full slot and hands it to the encrypting stage.
+    Status SubmitSlot();
 
     ObjectStore& store_;
     std::unique_ptr<WritableFile> file_;
