@@ -125,8 +125,17 @@ int Run(const Options& o, const std::string& db) {
               static_cast<double>(rows) / Seconds(loading), Percentile(query_ms, 0.5), Percentile(query_ms, 0.99),
               Percentile(view_ms, 0.5), Percentile(view_ms, 0.99),
               static_cast<double>(events_seen) / std::max(1, o.queries));
-  std::fflush(stdout);
   svc->reset();
+  if (!pg) {
+    std::error_code ec;
+    uintmax_t bytes = 0;
+    for (const char* f : {"/data/refuge.db", "/data/refuge.db-wal"}) {
+      auto n = std::filesystem::file_size(dir + f, ec);
+      if (!ec) bytes += n;
+    }
+    std::printf("sqlite database size: %.0f MB\n", static_cast<double>(bytes) / (1 << 20));
+  }
+  std::fflush(stdout);
   std::error_code ec;
   std::filesystem::remove_all(dir, ec);
   return 0;

@@ -123,11 +123,6 @@ void Tamper(const std::string& data_dir, const std::string& sql) {
   EXPECT_TRUE(r.ok) << r.error;
 }
 
-std::string ObjectPath(const std::string& data_dir) {
-  auto files = FilesUnder(data_dir + "/vault/objects");
-  return files.empty() ? "" : data_dir + "/vault/objects/" + files.front();
-}
-
 // A data dir with the demo case (and its evidence) loaded.
 class EvidenceTest : public ::testing::Test {
  protected:

@@ -139,11 +139,57 @@ TEST_F(WithPostgres, ConcurrentEditsOfOneEventOnTwoServersLoseNothing) {
   }
 }
 
+TEST_F(WithPostgres, AServerCarriesOnWhenTheDatabaseDropsItsConnections) {
+  ASSERT_EQ(RunRefuge({"demo", "--data", dir_.path(), "--db", db_->url()}).exit_code, 0);
+  ServerProcess server(dir_.path(), db_->url());
+  ApiClient api(server, kMaya, kMayaPassword);
+  ASSERT_EQ(api.Get("/api/v1/people/per_wen_hao/chronology").status, 200);
+  // What a database restart or failover does to the server's pooled connections.
+  db_->Exec("SELECT count(pg_terminate_backend(pid, 5000)) FROM pg_stat_activity WHERE datname = '" +
+            db_->name() + "' AND pid <> pg_backend_pid()");
+  auto read = api.Get("/api/v1/people/per_wen_hao/chronology");
+  EXPECT_EQ(read.status, 200) << read.raw;
+  auto write = api.Post("/api/v1/events", Json{{"type", "note"}, {"subject", "per_wen_hao"},
+                                               {"date", "2026-12-03"}, {"note", "After the restart."}});
+  EXPECT_EQ(write.status, 201) << write.raw;
+  EXPECT_EQ(api.Get("/api/v1/people/per_wen_hao/chronology").body["events"].size(), 28u);
+}
+
+TEST_F(WithPostgres, ABadDatabaseIsAClearErrorFromEveryCommand) {
+  auto unreachable = RunRefuge({"export", "--data", dir_.path(), "--db",
+                                "postgresql://refuge:hunter22@127.0.0.1:1/refuge?connect_timeout=2", "--out", "-"});
+  EXPECT_EQ(unreachable.exit_code, 74);
+  EXPECT_NE(unreachable.err.find("cannot connect to PostgreSQL at postgresql://refuge:***@127.0.0.1:1/refuge"),
+            std::string::npos) << unreachable.err;
+  EXPECT_EQ(unreachable.err.find("hunter22"), std::string::npos);
+
+  auto not_a_url = RunRefuge({"serve", "--data", dir_.path(), "--db", "mysql://db/refuge"});
+  EXPECT_EQ(not_a_url.exit_code, 2);
+  EXPECT_NE(not_a_url.err.find("postgresql://"), std::string::npos) << not_a_url.err;
+
+  // A database that a newer refuge has migrated.
+  ASSERT_EQ(RunRefuge({"demo", "--data", dir_.path(), "--db", db_->url()}).exit_code, 0);
+  db_->Exec("INSERT INTO schema_migrations (version, description) VALUES (9999, 'from a newer refuge')");
+  auto newer = RunRefuge({"serve", "--data", dir_.path(), "--db", db_->url()});
+  EXPECT_EQ(newer.exit_code, 4);
+  EXPECT_NE(newer.err.find("newer than this refuge binary knows"), std::string::npos) << newer.err;
+
+  // The environment variable does what --db does.
+  auto by_env = RunRefuge({"export", "--data", dir_.File("other"), "--out", "-"}, "", db_->url());
+  EXPECT_EQ(by_env.exit_code, 4) << by_env.err;
+}
+
 // --- moving between the databases ---
 
 TEST_F(WithPostgres, TheDemoCaseMovesFromSqliteToPostgresAndBackByteForByte) {
   const std::string sqlite_dir = dir_.File("sqlite");
-  ASSERT_EQ(RunRefuge({"demo", "--data", sqlite_dir, "--db", "sqlite"}).exit_code, 0);
+  // With the vault unlocked the demo puts its evidence in, so records and their
+  // chains of custody travel too.
+  ::setenv("REFUGE_PASSPHRASE", "a long vault passphrase for tests", 1);
+  auto demo = RunRefuge({"demo", "--data", sqlite_dir, "--db", "sqlite"});
+  ::unsetenv("REFUGE_PASSPHRASE");
+  ASSERT_EQ(demo.exit_code, 0) << demo.err;
+  ASSERT_NE(demo.out.find("Demo evidence: 3 files"), std::string::npos) << demo.out;
   {
     // A corrected and a retracted event, so that history travels too.
     ServerProcess server(sqlite_dir, "sqlite");
@@ -159,7 +205,8 @@ TEST_F(WithPostgres, TheDemoCaseMovesFromSqliteToPostgresAndBackByteForByte) {
   ASSERT_GT(from_sqlite.size(), 1000u);
   EXPECT_TRUE(from_sqlite == in_postgres) << "the PostgreSQL export differs from the SQLite one";
   Json doc = Json::parse(from_sqlite);
-  EXPECT_EQ(doc["events"].size(), 28u);
+  EXPECT_GE(doc["events"].size(), 28u);
+  ASSERT_EQ(doc["evidence"].size(), 3u) << "the demo evidence records are in the backup";
 
   auto [from_postgres, back_in_sqlite] = Move(dir_.File("pg"), db_->url(), dir_.File("back"), "sqlite", "back");
   EXPECT_TRUE(from_postgres == from_sqlite);

@@ -97,12 +97,6 @@ class Batches {
     held_.push_back(std::move(r));
   }
 
-  // A row of this batch written on its own.
-  void Wrote(Row r) {
-    std::string id = r.id;
-    stored_.insert_or_assign(std::move(id), std::move(r));
-  }
-
   Status Flush() {
     if (held_.empty()) return Status::Ok();
     Status s = write_(held_);
@@ -332,9 +326,17 @@ Status Service::Import(const Actor& who, const Json& doc, const ProgressFn& prog
     if (doc.contains("evidence")) REFUGE_RETURN_IF_ERROR(ImportEvidence(db, doc["evidence"]));
     if (doc.contains("events")) {
       const Json& list = doc["events"];
+      // The earlier versions of the held-back events, written right after them.
+      std::vector<Event> held_history;
       Batches<Event> batches(
           "events", [&db](const std::vector<std::string>& ids) { return db.GetEvents(ids); },
-          [&db](const std::vector<Event>& rows) { return db.InsertEvents(rows); }, [](const Event&) {});
+          [&](const std::vector<Event>& rows) -> Status {
+            REFUGE_RETURN_IF_ERROR(db.InsertEvents(rows));
+            Status s = db.InsertEventVersions(held_history);
+            held_history.clear();
+            return s;
+          },
+          [](const Event&) {});
       for (size_t i = 0; i < list.size(); ++i) {
         REFUGE_RETURN_IF_ERROR(batches.Before(list, i));
         const std::string where = "events[" + std::to_string(i) + "]";
@@ -377,8 +379,8 @@ Status Service::Import(const Actor& who, const Json& doc, const ProgressFn& prog
         if (history.empty()) {
           batches.Hold(std::move(e));
         } else {
-          // Replay the versions so the history table holds exactly what it held.
-          std::vector<Event> versions;
+          // The earlier versions go to the history table as they were, as if each
+          // correction had been made again.
           for (size_t h = 0; h < history.size(); ++h) {
             Json hv = history[h];
             std::string reason = hv.value("retraction_reason", "");
@@ -386,15 +388,9 @@ Status Service::Import(const Actor& who, const Json& doc, const ProgressFn& prog
             REFUGE_ASSIGN_OR_RETURN(Event v, parse(hv, where + ".history[" + std::to_string(h) + "]"));
             if (!reason.empty()) v.body["retraction_reason"] = reason;
             if (v.id != e.id) return Invalid(where + ".history", "history of another event");
-            versions.push_back(std::move(v));
+            held_history.push_back(std::move(v));
           }
-          versions.push_back(e);
-          Status s = db.InsertEvent(versions.front());
-          for (size_t k = 1; s.ok() && k < versions.size(); ++k) {
-            s = db.UpdateEvent(versions[k], versions[k - 1].version);
-          }
-          if (!s.ok()) return Status(s.code(), where + ": " + s.message(), where);
-          batches.Wrote(std::move(e));
+          batches.Hold(std::move(e));
         }
         tick();
       }

@@ -196,6 +196,9 @@ class Db {
     }
     return out;
   }
+  // Earlier versions of imported events, stored as UpdateEvent would have kept
+  // them; each event is inserted first, in the same transaction.
+  virtual Status InsertEventVersions(const std::vector<domain::Event>& versions) = 0;
   // Events of the facility kinds that place a person somewhere (detention,
   // transfer) naming this facility, for "who is held here".
   virtual Result<std::vector<std::string>> SubjectsPlacedAt(const std::string& facility_id) = 0;

@@ -141,6 +141,16 @@ class StoreTest : public ::testing::TestWithParam<Backend> {
     return first;
   }
 
+  // Whether SQL run on the database behind the store, outside it, succeeds.
+  bool SqlSucceeds(const std::string& sql) {
+    try {
+      Sql(sql);
+      return true;
+    } catch (const std::exception&) {
+      return false;
+    }
+  }
+
   // Runs one call in its own write transaction.
   template <typename F>
   Status Write(F f) {
@@ -831,6 +841,58 @@ TEST_P(StoreEventsTest, BulkMethodsDoWhatTheSingleOnesDo) {
   EXPECT_EQ((*evs)[1].body, events[1].body);
 }
 
+TEST_P(StoreEventsTest, ImportedHistoryIsTheHistoryCorrectionsLeave) {
+  // One event corrected twice through UpdateEvent ...
+  Event v1 = Ev("evt_a", {{"type", "arrival"}, {"date", "2021-10-02"}, {"country", "US"}});
+  Event v2 = Ev("evt_a", {{"type", "arrival"}, {"date", "2021-10-03"}, {"country", "US"}, {"note", "CBP record"}});
+  v2.version = 2;
+  v2.updated_at = "2026-09-05T10:00:00Z";
+  Event v3 = v2;
+  v3.version = 3;
+  v3.retracted = true;
+  v3.updated_at = "2026-09-06T10:00:00Z";
+  ASSERT_TRUE(Insert(v1).ok());
+  ASSERT_TRUE(Write([&](Db& db) { return db.UpdateEvent(v2, 1); }).ok());
+  ASSERT_TRUE(Write([&](Db& db) { return db.UpdateEvent(v3, 2); }).ok());
+  // ... and the same event imported under another id, with its history.
+  auto renamed = [](Event e) {
+    e.id = "evt_b";
+    return e;
+  };
+  ASSERT_TRUE(Write([&](Db& db) -> Status {
+    REFUGE_RETURN_IF_ERROR(db.InsertEvents({renamed(v3)}));
+    return db.InsertEventVersions({renamed(v1), renamed(v2)});
+  }).ok());
+
+  auto history = [&](const std::string& id) {
+    std::vector<Json> out;
+    auto h = Read([&](Db& db) { return db.EventHistory(id); });
+    EXPECT_TRUE(h.ok()) << h.status().ToString();
+    for (Event e : h.ok() ? *h : std::vector<Event>{}) {
+      e.id = "";
+      out.push_back(domain::EventToJson(e));
+    }
+    return out;
+  };
+  EXPECT_EQ(history("evt_a"), history("evt_b"));
+  EXPECT_EQ(history("evt_b").size(), 2u);
+  auto a = Read([&](Db& db) { return db.GetEvent("evt_a"); });
+  auto b = Read([&](Db& db) { return db.GetEvent("evt_b"); });
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(a->body, b->body);
+  EXPECT_TRUE(b->retracted);
+  EXPECT_EQ(b->version, 3);
+  EXPECT_TRUE(SearchIds("cbp").empty()) << "neither retracted event is searchable";
+
+  // A version the history holds already is refused.
+  Status dup = Write([&](Db& db) { return db.InsertEventVersions({renamed(v1)}); });
+  EXPECT_EQ(dup.code(), Code::kConflict) << dup.ToString();
+  // History needs its event.
+  Event orphan = v1;
+  orphan.id = "evt_nothing";
+  EXPECT_FALSE(Write([&](Db& db) { return db.InsertEventVersions({orphan}); }).ok());
+}
+
 TEST_P(StoreEventsTest, ABulkInsertWithADuplicateWritesNothing) {
   ASSERT_TRUE(Insert(Person(kLiWei, "Li Wei 李伟")).ok());
   std::vector<Record> people = {Person("per_new1", "Noor Haddad"), Person(kLiWei, "Someone Else"),
@@ -928,6 +990,113 @@ TEST_P(StoreTest, SecondFactorSessionsTokensAndAudit) {
   EXPECT_EQ(Read([&](Db& db) { return db.ListAudit(0, 10, kWen, ""); })->size(), 2u);
   EXPECT_EQ(Read([&](Db& db) { return db.ListAudit(0, 10, "", "tenzin"); })->size(), 1u);
   EXPECT_EQ(Read([&](Db& db) { return db.ListAudit(0, 1, "", ""); })->front().seq, 1);
+}
+
+// --- evidence records ---------------------------------------------------------------
+
+class StoreEvidenceTest : public StoreTest {
+ protected:
+  void SetUp() override {
+    StoreTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    ASSERT_TRUE(Insert(Person(kWen, "Wen Hao")).ok());
+    ASSERT_TRUE(Insert(Entity(EntityKind::kMatter, kMatter, {{"client", kWen}})).ok());
+  }
+
+  static EvidenceRow Row(const std::string& id, const std::string& matter, const std::string& parent = "") {
+    EvidenceRow r;
+    r.id = id;
+    r.subject = kWen;
+    r.matter = matter;
+    r.parent = parent;
+    r.object = "obj-" + id;
+    r.size = 42;
+    r.media_type = "image/jpeg";
+    r.sealed = "sealed";
+    r.created_at = kCreated;
+    r.created_by = "maya";
+    return r;
+  }
+
+  static CustodyRow Entry(const std::string& id, int64_t seq) {
+    return CustodyRow{id, seq, kCreated, "maya", "viewed", "s", "p" + std::to_string(seq), "h" + std::to_string(seq)};
+  }
+};
+
+INSTANTIATE_TEST_SUITE_P(Adapters, StoreEvidenceTest,
+                         ::testing::Values(Backend::kSqlite, Backend::kPostgres), BackendName);
+
+TEST_P(StoreEvidenceTest, RecordsCustodyAndReferences) {
+  ASSERT_TRUE(store_->Write([](Db& db) -> Status {
+    EXPECT_TRUE(db.KeepsEvidence());
+    REFUGE_RETURN_IF_ERROR(db.InsertEvidence(Row("evi_a", kMatter)));
+    REFUGE_RETURN_IF_ERROR(db.InsertEvidence(Row("evi_b", "")));
+    REFUGE_RETURN_IF_ERROR(db.InsertEvidence(Row("evi_c", kMatter, "evi_a")));
+    REFUGE_RETURN_IF_ERROR(db.InsertCustody(Entry("evi_a", 1)));
+    REFUGE_RETURN_IF_ERROR(db.InsertCustody(Entry("evi_a", 2)));
+    EvidenceRow head = Row("evi_a", kMatter);
+    head.custody_seq = 2;
+    head.custody_hash = "h2";
+    head.custody_sig = "sig";
+    head.custody_key = "key";
+    head.custody_mac = "mac";
+    return db.SetCustodyHead(head);
+  }).ok());
+  ASSERT_TRUE(store_->Read([](Db& db) -> Status {
+    EXPECT_TRUE(*db.Exists(RefTarget::kEvidence, "evi_a"));
+    EXPECT_FALSE(*db.Exists(RefTarget::kEvidence, "evi_zzz"));
+    auto a = db.GetEvidence("evi_a");
+    EXPECT_TRUE(a.ok());
+    EXPECT_EQ(a->custody_seq, 2);
+    EXPECT_EQ(a->custody_mac, "mac");
+    EXPECT_EQ(a->matter, kMatter);
+    EXPECT_EQ(a->size, 42);
+    EXPECT_TRUE(db.GetEvidence("evi_b")->matter.empty());
+    EXPECT_EQ(db.GetEvidence("evi_zzz").status().code(), Code::kNotFound);
+    EXPECT_EQ(db.ListEvidence(kMatter, "", "", 10)->size(), 2u);
+    EXPECT_EQ(db.ListEvidence("", kWen, "evi_a", 10)->size(), 2u);  // after evi_a
+    EXPECT_EQ(db.ListEvidence("", "", "", 1)->front().id, "evi_a");
+    EXPECT_EQ(*db.DerivativesOf("evi_a"), std::vector<std::string>{"evi_c"});
+    EXPECT_EQ(*db.EvidenceWithObject("obj-evi_b"), std::vector<std::string>{"evi_b"});
+    auto custody = db.CustodyOf("evi_a");
+    EXPECT_EQ(custody->size(), 2u);
+    EXPECT_EQ(custody->back().hash, "h2");
+    return Status::Ok();
+  }).ok());
+  // A number is used once; a record needs its person; a head needs its record.
+  Status dup = store_->Write([](Db& db) { return db.InsertCustody(Entry("evi_a", 2)); });
+  EXPECT_EQ(dup.code(), Code::kConflict);
+  Status orphan = store_->Write([](Db& db) {
+    EvidenceRow r = Row("evi_x", "");
+    r.subject = "per_nobody";
+    return db.InsertEvidence(r);
+  });
+  EXPECT_FALSE(orphan.ok());
+  EXPECT_EQ(store_->Write([](Db& db) { return db.SetCustodyHead(Row("evi_nothing", "")); }).code(),
+            Code::kNotFound);
+}
+
+TEST_P(StoreEvidenceTest, EventsCitingARecord) {
+  ASSERT_TRUE(Write([](Db& db) { return db.InsertEvidence(Row("evi_a", kMatter)); }).ok());
+  ASSERT_TRUE(Insert(Ev("evt_2", {{"type", "evidence_capture"}, {"date", "2026-03"}, {"evidence", "evi_a"}})).ok());
+  ASSERT_TRUE(Insert(Ev("evt_1", {{"type", "publication"}, {"date", "2026-04"}, {"evidence", "evi_a"}})).ok());
+  ASSERT_TRUE(Insert(Ev("evt_3", {{"type", "note"}, {"date", "2026-04"}, {"note", "evi_a"}})).ok());
+  auto citing = Read([](Db& db) { return db.EventsCitingEvidence("evi_a"); });
+  ASSERT_TRUE(citing.ok()) << citing.status().ToString();
+  EXPECT_EQ(*citing, (std::vector<std::string>{"evt_1", "evt_2"}));
+}
+
+TEST_P(StoreEvidenceTest, TriggersKeepRecordsFixedAndCustodyAppendOnly) {
+  ASSERT_TRUE(store_->Write([](Db& db) -> Status {
+    REFUGE_RETURN_IF_ERROR(db.InsertEvidence(Row("evi_a", kMatter)));
+    return db.InsertCustody(Entry("evi_a", 1));
+  }).ok());
+  EXPECT_FALSE(SqlSucceeds("UPDATE custody_entries SET actor = 'x'"));
+  EXPECT_FALSE(SqlSucceeds("DELETE FROM custody_entries"));
+  EXPECT_FALSE(SqlSucceeds("UPDATE evidence SET object = 'other'"));
+  EXPECT_FALSE(SqlSucceeds("DELETE FROM evidence"));
+  EXPECT_TRUE(SqlSucceeds("UPDATE evidence SET custody_seq = 1"));  // the head moves
+  EXPECT_EQ(Sql("SELECT count(*) FROM custody_entries"), "1");
 }
 
 }  // namespace

@@ -245,10 +245,19 @@ class PgConnection final : public Db {
     return Status::Ok();
   }
 
-  // One statement with parameters, prepared once per connection and reused.
-  Result<Rows> Run(const std::string& sql, const Params& p) {
+  // One statement with parameters, prepared once per connection and reused; or,
+  // for statements whose text varies with the input (a search's terms), sent
+  // unprepared, so that a connection does not collect a plan for each variant.
+  Result<Rows> Run(const std::string& sql, const Params& p, bool prepare = true) {
     if (!failed_.ok()) return failed_;
     if (p.has_nul()) return Status(Code::kInvalid, "text with a NUL character cannot be stored");
+    std::vector<const char*> values = p.Pointers();
+    if (!prepare) {
+      PgResult r(PQexecParams(conn_, sql.c_str(), p.size(), nullptr, values.data(), nullptr, nullptr, 0));
+      ExecStatusType st = r ? PQresultStatus(r.get()) : PGRES_FATAL_ERROR;
+      if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) return Fail(r.get());
+      return Rows{std::move(r)};
+    }
     auto it = prepared_.find(sql);
     if (it == prepared_.end()) {
       std::string name = "refuge_" + std::to_string(prepared_.size() + 1);
@@ -256,7 +265,6 @@ class PgConnection final : public Db {
       if (!r || PQresultStatus(r.get()) != PGRES_COMMAND_OK) return Fail(r.get());
       it = prepared_.emplace(sql, std::move(name)).first;
     }
-    std::vector<const char*> values = p.Pointers();
     PgResult r(PQexecPrepared(conn_, it->second.c_str(), p.size(), values.data(), nullptr, nullptr, 0));
     ExecStatusType st = r ? PQresultStatus(r.get()) : PGRES_FATAL_ERROR;
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) return Fail(r.get());
@@ -511,6 +519,30 @@ class PgConnection final : public Db {
     return ReadEvents(rows);
   }
 
+  Status InsertEventVersions(const std::vector<Event>& versions) override {
+    for (size_t i = 0; i < versions.size(); i += kBulkRows) {
+      const size_t end = std::min(versions.size(), i + kBulkRows);
+      std::vector<std::string> id, body, created, updated;
+      std::vector<int64_t> version;
+      std::vector<bool> retracted;
+      for (size_t k = i; k < end; ++k) {
+        id.push_back(versions[k].id);
+        version.push_back(versions[k].version);
+        retracted.push_back(versions[k].retracted);
+        body.push_back(versions[k].body.dump());
+        created.push_back(versions[k].created_at);
+        updated.push_back(versions[k].updated_at);
+      }
+      REFUGE_RETURN_IF_ERROR(Run("INSERT INTO event_versions (id, version, retracted, body, created_at, updated_at) "
+                                 "SELECT * FROM unnest($1::text[], $2::bigint[], $3::boolean[], $4::text[], "
+                                 "$5::text[], $6::text[])",
+                                 Params().TextArray(id).IntArray(version).BoolArray(retracted).TextArray(body)
+                                     .TextArray(created).TextArray(updated))
+                                 .status());
+    }
+    return Status::Ok();
+  }
+
   Result<std::vector<Event>> EventHistory(const std::string& id) override {
     REFUGE_ASSIGN_OR_RETURN(Rows rows, Run("SELECT id, version, retracted, body, created_at, updated_at "
                                            "FROM event_versions WHERE id = $1 ORDER BY version",
@@ -550,7 +582,7 @@ class PgConnection final : public Db {
     sql += " AND (" + k + "::text = '' OR t0.kind = " + k + "::text)";
     p.Int(limit);
     sql += " GROUP BY t0.kind, t0.id ORDER BY t0.kind, t0.id LIMIT " + Dollar(p.size());
-    REFUGE_ASSIGN_OR_RETURN(Rows rows, Run(sql, p));
+    REFUGE_ASSIGN_OR_RETURN(Rows rows, Run(sql, p, /*prepare=*/terms.size() <= 2));
     std::vector<SearchHit> out;
     for (int r = 0; r < rows.size(); ++r) out.push_back(SearchHit{rows.Text(r, 0), rows.Text(r, 1)});
     return out;
@@ -1081,10 +1113,14 @@ class PostgresStore final : public Store {
     REFUGE_ASSIGN_OR_RETURN(int current, ReadVersion(c));
     if (current > latest) return NewerError(current);
     if (current < latest) {
-      // One process migrates; the others wait here and then find the work done.
-      REFUGE_RETURN_IF_ERROR(c.Exec(std::string("SELECT pg_advisory_lock(") + kMigrationLockKey + ")"));
+      // One process migrates; the others wait here, as long as that takes, and
+      // then find the work done.
+      REFUGE_RETURN_IF_ERROR(c.Exec(std::string("SET lock_timeout = 0; SELECT pg_advisory_lock(") +
+                                    kMigrationLockKey + ")"));
       Status s = ApplyMigrations(c, &current);
-      if (!c.broken()) (void)c.Exec(std::string("SELECT pg_advisory_unlock(") + kMigrationLockKey + ")");
+      if (!c.broken()) {
+        (void)c.Exec(std::string("SELECT pg_advisory_unlock(") + kMigrationLockKey + "); RESET lock_timeout");
+      }
       REFUGE_RETURN_IF_ERROR(s);
     } else if (options_.created != nullptr) {
       *options_.created = false;

@@ -301,6 +301,18 @@ class Connection final : public Db {
     return CollectEvents(*st);
   }
 
+  Status InsertEventVersions(const std::vector<Event>& versions) override {
+    for (const Event& v : versions) {
+      REFUGE_ASSIGN_OR_RETURN(auto st, Prepare(
+          "INSERT INTO event_versions (id, version, retracted, body, created_at, updated_at) "
+          "VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
+      st->Bind(1, v.id).Bind(2, v.version).Bind(3, int64_t{v.retracted}).Bind(4, v.body.dump())
+          .Bind(5, v.created_at).Bind(6, v.updated_at);
+      REFUGE_RETURN_IF_ERROR(st->Run());
+    }
+    return Status::Ok();
+  }
+
   Result<std::vector<Event>> EventHistory(const std::string& id) override {
     REFUGE_ASSIGN_OR_RETURN(auto st, Prepare(
         "SELECT id, version, retracted, body, created_at, updated_at FROM event_versions WHERE id = ?1 ORDER BY version"));
