@@ -23,12 +23,13 @@ test: build
 demo: build
 	@scripts/demo.sh $(BUILD_DIR)/refuge $(DATA_DIR) $(LISTEN)
 
+# Benchmarks against references measured in the same run (docs/performance.md);
+# BENCH_PERSONS=1000000 for national scale.
 bench: deps
-	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-	@cmake --build $(BUILD_DIR) --target refuge deadlines_bench
-	@$(BUILD_DIR)/deadlines_bench --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
-	@cmake --build $(BUILD_DIR) --target vault_bench
-	@bench/vault_bench.sh $(BUILD_DIR) 5 1024
+	@scripts/install-deps.sh --bench
+	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) >/dev/null
+	@cmake --build $(BUILD_DIR) --target refuge refuge-bench deadlines_bench vault_bench
+	@bench/run.sh $(BUILD_DIR)
 
 FUZZ_SECONDS ?= 30
 fuzz: deps

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Refuge builds and tests with, skipping those present.
 # Safe to run repeatedly; needs root (or sudo) only when something is missing.
+# With --bench: what `make bench` needs besides the build.
 set -euo pipefail
 
 packages=(
@@ -14,6 +15,12 @@ packages=(
   libexiv2-dev libavformat-dev libavcodec-dev libavutil-dev libmagic-dev
   ffmpeg libimage-exiftool-perl imagemagick bc
 )
+
+# The benchmarks' references and load generator (`make bench`): nginx is only ever
+# started by bench/api_bench.sh, on loopback, with its own configuration.
+if [ "${1:-}" = "--bench" ]; then
+  packages=(wrk nginx time bc sqlite3 python3 curl)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

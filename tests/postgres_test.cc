@@ -261,7 +261,7 @@ TEST_F(WithPostgres, AGeneratedDatasetMovesWithoutLoss) {
   ASSERT_EQ(hits.status, 200) << hits.raw;
   ASSERT_FALSE(hits.body["results"].empty()) << hits.raw;
   const std::string person = hits.body["results"][0]["id"];
-  for (const std::string q :
+  for (const std::string& q :
        {std::string("/api/v1/search?q=okafor&limit=200"), std::string("/api/v1/search?q=%E6%B8%A9&limit=200"),
         std::string("/api/v1/search?q=threatened%20family&limit=200"), std::string("/api/v1/search?q=3000001"),
         "/api/v1/people/" + person, "/api/v1/people/" + person + "/chronology?retracted=true",

@@ -6,18 +6,18 @@ namespace refuge::app {
 
 using store::Record;
 
-Result<std::set<std::string>> Access::MyMatters() {
+Result<const std::set<std::string>*> Access::MyMatters() {
   if (!my_matters_) {
     REFUGE_ASSIGN_OR_RETURN(auto ids, db_.MattersOfMember(who_.user));
     my_matters_ = std::set<std::string>(ids.begin(), ids.end());
   }
-  return *my_matters_;
+  return &*my_matters_;
 }
 
 Result<bool> Access::OnMatter(const std::string& matter_id) {
   if (is_operator()) return true;
   REFUGE_ASSIGN_OR_RETURN(auto mine, MyMatters());
-  return mine.count(matter_id) > 0;
+  return mine->count(matter_id) > 0;
 }
 
 Result<Record> Access::RequireMatter(const std::string& matter_id) {
@@ -33,10 +33,10 @@ Result<bool> Access::CanSeePerson(const Record& person) {
   bool visible = !person.created_by.empty() && person.created_by == who_.user;
   if (!visible) {
     REFUGE_ASSIGN_OR_RETURN(auto mine, MyMatters());
-    if (!mine.empty()) {
+    if (!mine->empty()) {
       REFUGE_ASSIGN_OR_RETURN(auto theirs, db_.MattersOfPerson(person.id));
       visible = std::any_of(theirs.begin(), theirs.end(),
-                            [&](const std::string& m) { return mine.count(m) > 0; });
+                            [&](const std::string& m) { return mine->count(m) > 0; });
     }
   }
   person_cache_[person.id] = visible;
@@ -57,7 +57,7 @@ Result<bool> Access::SeesName(const Record& person) {
   REFUGE_ASSIGN_OR_RETURN(auto mine, MyMatters());
   REFUGE_ASSIGN_OR_RETURN(auto client_of, db_.MattersOfClient(person.id));
   return std::any_of(client_of.begin(), client_of.end(),
-                     [&](const Record& m) { return mine.count(m.id) > 0; });
+                     [&](const Record& m) { return mine->count(m.id) > 0; });
 }
 
 Result<bool> Access::CanSeeEvent(const domain::Event& e) {

@@ -39,7 +39,8 @@ class Access {
   bool is_operator() const { return who_.is_operator(); }
 
   // The matters the actor is on, in id order.
-  Result<std::set<std::string>> MyMatters();
+  // The matters whose team has this user; read once, then kept for the transaction.
+  Result<const std::set<std::string>*> MyMatters();
   Result<bool> OnMatter(const std::string& matter_id);
   // The matter, or kNotFound when it is not one of the actor's.
   Result<store::Record> RequireMatter(const std::string& matter_id);

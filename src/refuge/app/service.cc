@@ -316,7 +316,7 @@ Result<Page> Service::ListEntities(const Actor& who, EntityKind kind, const std:
     if (kind == EntityKind::kMatter && !who.is_operator()) {
       REFUGE_ASSIGN_OR_RETURN(auto mine, access.MyMatters());
       int n = 0;
-      for (auto it = mine.upper_bound(after); it != mine.end(); ++it) {
+      for (auto it = mine->upper_bound(after); it != mine->end(); ++it) {
         if (n == limit) {
           page.next = *std::prev(it);
           break;

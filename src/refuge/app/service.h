@@ -193,15 +193,22 @@ class Service {
   Result<Json> AuditEntries(const Actor& who, const std::string& person, const std::string& actor,
                             int64_t after, int limit);
 
-  // Backup: everything but sessions, in a stable order, as one JSON document.
-  Result<Json> Export(const Actor& who);
+  // Backup: everything but sessions, in a stable order, as one JSON document
+  // handed to `sink` in pieces of about a megabyte, read in one snapshot.
+  Status Export(const Actor& who, const std::function<Status(std::string_view)>& sink);
   // Loads an export (or the demo dataset) in one transaction: all or nothing.
   // Objects that already exist unchanged are skipped; changed ones are a conflict.
   Status Import(const Actor& who, const Json& doc, const ProgressFn& progress = nullptr);
+  // The same from the text of an export, read and written section by section so
+  // that memory stays bounded for any size; `name` names the text in errors.
+  // `progress` gets the bytes of `text` read so far.
+  Status ImportText(const Actor& who, std::string_view text, const std::string& name,
+                    const ProgressFn& progress = nullptr);
 
   static constexpr int64_t kSessionSeconds = 12 * 3600;
 
  private:
+  friend class BackupImport;
   Status CheckReferences(store::Db& db, const std::vector<domain::Reference>& refs);
   Status CheckTeam(store::Db& db, const Json& body);
   Result<Json> FacilitySummary(store::Db& db, const std::string& id);

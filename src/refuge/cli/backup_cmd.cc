@@ -30,13 +30,23 @@ void AddBackupCommands(CLI::App& app, int* exit_code) {
       *exit_code = ReportError(svc.status(), std::cerr);
       return;
     }
-    auto doc = (*svc)->Export(app::Actor::Operator());
-    if (!doc.ok()) {
-      *exit_code = ReportError(doc.status(), std::cerr);
-      return;
+    // Written as it is read, so memory stays small for any size of installation.
+    Status s;
+    if (exp->path == "-") {
+      s = (*svc)->Export(app::Actor::Operator(), [](std::string_view piece) {
+        std::cout.write(piece.data(), static_cast<std::streamsize>(piece.size()));
+        return std::cout ? Status::Ok() : IoError("cannot write to standard output");
+      });
+      std::cout.flush();
+      if (s.ok() && !std::cout) s = IoError("cannot write to standard output");
+    } else {
+      auto file = AtomicFile::Create(exp->path, 0600);
+      s = file.status();
+      if (s.ok()) {
+        s = (*svc)->Export(app::Actor::Operator(), [&](std::string_view piece) { return (*file)->Append(piece); });
+      }
+      if (s.ok()) s = (*file)->Commit();
     }
-    std::string text = doc->dump(1, '\t') + "\n";
-    Status s = exp->path == "-" ? WriteStdout(text) : WriteFileAtomically(exp->path, text, 0600);
     *exit_code = s.ok() ? 0 : ReportError(s, std::cerr);
   });
 
@@ -46,14 +56,9 @@ void AddBackupCommands(CLI::App& app, int* exit_code) {
   import_cmd->add_option("--data", imp->data, "Data directory (created if missing)");
   AddDbOption(import_cmd, &imp->db);
   import_cmd->callback([imp, exit_code] {
-    auto text = ReadFile(imp->path);
-    if (!text.ok()) {
-      *exit_code = ReportError(text.status(), std::cerr);
-      return;
-    }
-    auto doc = ParseJsonText(*text, imp->path);
-    if (!doc.ok()) {
-      *exit_code = ReportError(doc.status(), std::cerr);
+    auto file = MappedFile::Open(imp->path);
+    if (!file.ok()) {
+      *exit_code = ReportError(file.status(), std::cerr);
       return;
     }
     // Restoring into a new data dir gives exactly the backup, without the
@@ -63,7 +68,12 @@ void AddBackupCommands(CLI::App& app, int* exit_code) {
       *exit_code = ReportError(svc.status(), std::cerr);
       return;
     }
-    Status s = (*svc)->Import(app::Actor::Operator(), *doc, TerminalProgress("importing"));
+    MappedFile& mapped = **file;
+    auto show = TerminalProgress("importing (bytes)");
+    Status s = (*svc)->ImportText(app::Actor::Operator(), mapped.text(), imp->path, [&](int64_t done, int64_t total) {
+      mapped.Release(static_cast<size_t>(done));
+      if (show) show(done, total);
+    });
     if (!s.ok()) {
       *exit_code = ReportError(s, std::cerr);
       return;

@@ -59,11 +59,18 @@ Result<std::vector<Event>> EventsFromJsonArray(const Json& array, bool subject_o
 }
 
 void SortChronologically(std::vector<Event>* events) {
-  std::stable_sort(events->begin(), events->end(), [](const Event& a, const Event& b) {
-    std::string ka = a.date.SortKey(), kb = b.date.SortKey();
-    if (ka != kb) return ka < kb;
-    return a.id < b.id;
+  // Each key is formatted once, not at every comparison; the events move once.
+  std::vector<std::pair<std::string, size_t>> order;
+  order.reserve(events->size());
+  for (size_t i = 0; i < events->size(); ++i) order.emplace_back((*events)[i].date.SortKey(), i);
+  std::stable_sort(order.begin(), order.end(), [&](const auto& a, const auto& b) {
+    if (a.first != b.first) return a.first < b.first;
+    return (*events)[a.second].id < (*events)[b.second].id;
   });
+  std::vector<Event> sorted;
+  sorted.reserve(events->size());
+  for (const auto& [key, i] : order) sorted.push_back(std::move((*events)[i]));
+  *events = std::move(sorted);
 }
 
 }  // namespace refuge::domain

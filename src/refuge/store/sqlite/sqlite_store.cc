@@ -144,7 +144,7 @@ class Connection final : public Db {
     BindExtra(*st, r);
     if (r.kind == EntityKind::kPerson || r.kind == EntityKind::kMatter) st->BindOptional(7, r.created_by);
     REFUGE_RETURN_IF_ERROR(st->Run());
-    REFUGE_RETURN_IF_ERROR(AfterEntityWrite(r));
+    REFUGE_RETURN_IF_ERROR(AfterEntityWrite(r, /*fresh=*/true));
     return Status::Ok();
   }
 
@@ -173,7 +173,7 @@ class Connection final : public Db {
                           std::to_string(cur->version),
                       "version");
     }
-    REFUGE_RETURN_IF_ERROR(AfterEntityWrite(r));
+    REFUGE_RETURN_IF_ERROR(AfterEntityWrite(r, /*fresh=*/false));
     return Status::Ok();
   }
 
@@ -249,7 +249,7 @@ class Connection final : public Db {
         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"));
     BindEvent(*st, e);
     REFUGE_RETURN_IF_ERROR(st->Run());
-    return IndexEvent(e);
+    return IndexEvent(e, /*fresh=*/true);
   }
 
   Result<Event> GetEvent(const std::string& id) override {
@@ -278,7 +278,7 @@ class Connection final : public Db {
         "retracted = ?8, body = ?9, created_at = ?10, updated_at = ?11 WHERE id = ?1"));
     BindEvent(*st, e);
     REFUGE_RETURN_IF_ERROR(st->Run());
-    return IndexEvent(e);
+    return IndexEvent(e, /*fresh=*/false);
   }
 
   Result<std::vector<Event>> EventsOfSubject(const std::string& person_id,
@@ -780,11 +780,15 @@ class Connection final : public Db {
     }
   }
 
-  Status AfterEntityWrite(const Record& r) {
+  // The derived rows of an entity; `fresh` when it was just inserted, so there
+  // are none to remove first (a bulk import saves a lookup per row).
+  Status AfterEntityWrite(const Record& r, bool fresh) {
     if (r.kind == EntityKind::kMatter) {
-      REFUGE_ASSIGN_OR_RETURN(auto del, Prepare("DELETE FROM matter_members WHERE matter = ?1"));
-      del->Bind(1, r.id);
-      REFUGE_RETURN_IF_ERROR(del->Run());
+      if (!fresh) {
+        REFUGE_ASSIGN_OR_RETURN(auto del, Prepare("DELETE FROM matter_members WHERE matter = ?1"));
+        del->Bind(1, r.id);
+        REFUGE_RETURN_IF_ERROR(del->Run());
+      }
       if (r.body.contains("team")) {
         for (const auto& u : r.body["team"]) {
           REFUGE_ASSIGN_OR_RETURN(auto ins, Prepare("INSERT OR IGNORE INTO matter_members (matter, user_name) VALUES (?1, ?2)"));
@@ -793,13 +797,15 @@ class Connection final : public Db {
         }
       }
     }
-    return ReplaceTerms(domain::EntityName(r.kind), r.id, domain::EntityTerms(r.kind, r.body));
+    return ReplaceTerms(domain::EntityName(r.kind), r.id, domain::EntityTerms(r.kind, r.body), fresh);
   }
 
-  Status IndexEvent(const Event& e) {
-    REFUGE_ASSIGN_OR_RETURN(auto del, Prepare("DELETE FROM event_refs WHERE event = ?1"));
-    del->Bind(1, e.id);
-    REFUGE_RETURN_IF_ERROR(del->Run());
+  Status IndexEvent(const Event& e, bool fresh) {
+    if (!fresh) {
+      REFUGE_ASSIGN_OR_RETURN(auto del, Prepare("DELETE FROM event_refs WHERE event = ?1"));
+      del->Bind(1, e.id);
+      REFUGE_RETURN_IF_ERROR(del->Run());
+    }
     for (const char* field : {"actor", "target", "publisher", "from", "to"}) {
       const std::string ref = e.Str(field);
       if (domain::TargetOfId(ref) != RefTarget::kPerson) continue;
@@ -809,14 +815,16 @@ class Connection final : public Db {
     }
     std::vector<std::string> terms;
     if (!e.retracted) terms = domain::EventTerms(e.body);
-    return ReplaceTerms("event", e.id, terms);
+    return ReplaceTerms("event", e.id, terms, fresh);
   }
 
   Status ReplaceTerms(const std::string& kind, const std::string& id,
-                      const std::vector<std::string>& terms) {
-    REFUGE_ASSIGN_OR_RETURN(auto del, Prepare("DELETE FROM search_terms WHERE id = ?1"));
-    del->Bind(1, id);
-    REFUGE_RETURN_IF_ERROR(del->Run());
+                      const std::vector<std::string>& terms, bool fresh) {
+    if (!fresh) {
+      REFUGE_ASSIGN_OR_RETURN(auto del, Prepare("DELETE FROM search_terms WHERE id = ?1"));
+      del->Bind(1, id);
+      REFUGE_RETURN_IF_ERROR(del->Run());
+    }
     for (const auto& t : terms) {
       REFUGE_ASSIGN_OR_RETURN(auto ins, Prepare("INSERT OR IGNORE INTO search_terms (term, kind, id) VALUES (?1, ?2, ?3)"));
       ins->Bind(1, t).Bind(2, kind).Bind(3, id);
