@@ -133,6 +133,51 @@ TEST_F(GeneratedDataset, ItsUsersLogInAndReadTheLongCase) {
   EXPECT_EQ(lawyer.Get("/api/v1/matters/mat_00000001_0/chronology").status, 404);
 }
 
+// Most people sharing a surname are other lawyers' clients; a search must page
+// past them to the lawyer's own.
+TEST_F(GeneratedDataset, SearchFindsTheLawyersOwnClientBehindOthersOfTheSameName) {
+  auto lower = [](std::string s) {
+    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+  };
+  auto words = [&](const Json& p) {
+    std::vector<std::string> out;
+    std::istringstream in(lower(p["name"].get<std::string>()));
+    for (std::string w; in >> w;) out.push_back(w);
+    return out;
+  };
+  // lawyer_000 is on the team of every 50th person's matters.
+  const Json& people = doc_["people"];
+  std::string target, surname;
+  for (size_t n = 50; n < people.size() && target.empty(); n += 50) {
+    const std::string last = words(people[n]).back();
+    if (last.find_first_not_of("abcdefghijklmnopqrstuvwxyz") != std::string::npos) continue;
+    int others = 0;
+    bool mine_before = false;
+    for (size_t k = 0; k < n; ++k) {
+      for (const auto& w : words(people[k])) {
+        if (w.rfind(last, 0) != 0) continue;
+        if (k % 50 == 0) mine_before = true;
+        ++others;
+        break;
+      }
+    }
+    if (others >= 8 && !mine_before) {
+      target = people[n]["id"];
+      surname = last;
+    }
+  }
+  ASSERT_FALSE(target.empty()) << "the dataset has no such client";
+  ASSERT_EQ(RunRefuge({"import", path_, "--data", dir_.File("d")}).exit_code, 0);
+  ServerProcess server(dir_.File("d"));
+  ApiClient lawyer(server, "lawyer_000", "refuge-bench-password");
+  auto r = lawyer.Get("/api/v1/search?kind=person&limit=1&q=" + surname);
+  ASSERT_EQ(r.status, 200) << r.raw;
+  ASSERT_EQ(r.body["results"].size(), 1u) << r.raw;
+  EXPECT_EQ(r.body["results"][0]["id"], target) << r.raw;
+  EXPECT_FALSE(r.body.contains("truncated"));
+}
+
 TEST_F(GeneratedDataset, SectionsInAnyOrderImportTheSame) {
   ASSERT_EQ(RunRefuge({"import", path_, "--data", dir_.File("canonical")}).exit_code, 0);
   // nlohmann::json writes keys in alphabetical order: events and evidence come

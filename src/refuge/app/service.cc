@@ -675,12 +675,34 @@ Result<Json> Service::Search(const Actor& who, const std::string& query, const s
   if (terms.size() > 16) return Invalid("q", "use at most 16 words");
   limit = ClampLimit(limit);
   Json results = Json::array();
+  bool truncated = false;
   REFUGE_RETURN_IF_ERROR(store_->Read([&](Db& db) -> Status {
     Access access(db, who);
-    // Hits the actor may not see are dropped; ask for more so a page still fills.
-    REFUGE_ASSIGN_OR_RETURN(auto hits, db.Search(terms, kind, std::min(limit * 4, kMaxPage * 4)));
-    for (const auto& h : hits) {
-      if (static_cast<int>(results.size()) == limit) break;
+    // Hits the actor may not see are dropped, and the next ones read, until the
+    // page fills: in a national caseload most people named "Okafor" are someone
+    // else's clients, and a lawyer's own must still be found. A query that would
+    // need more than kSearchScan hits checked says so instead of running on.
+    constexpr int kBatch = 200, kSearchScan = 5000;
+    store::SearchHit after;
+    int scanned = 0;
+    std::vector<store::SearchHit> hits;
+    size_t next = 0;
+    bool exhausted = false;
+    while (static_cast<int>(results.size()) < limit) {
+      if (next == hits.size()) {
+        if (exhausted) break;
+        if (scanned >= kSearchScan) {
+          truncated = true;
+          break;
+        }
+        REFUGE_ASSIGN_OR_RETURN(hits, db.Search(terms, kind, kBatch, after));
+        next = 0;
+        exhausted = hits.size() < static_cast<size_t>(kBatch);
+        if (hits.empty()) break;
+        after = hits.back();
+      }
+      const store::SearchHit& h = hits[next++];
+      ++scanned;
       Json item = {{"kind", h.kind}, {"id", h.id}};
       if (h.kind == "event") {
         REFUGE_ASSIGN_OR_RETURN(Event e, db.GetEvent(h.id));
@@ -715,7 +737,9 @@ Result<Json> Service::Search(const Actor& who, const std::string& query, const s
     return Status::Ok();
   }));
   audit_->Enqueue(who, "search", "", "", {{"query", query}, {"results", results.size()}});
-  return Json{{"query", query}, {"results", std::move(results)}};
+  Json out = {{"query", query}, {"results", std::move(results)}};
+  if (truncated) out["truncated"] = true;
+  return out;
 }
 
 }  // namespace refuge::app

@@ -204,9 +204,11 @@ class Db {
   virtual Result<std::vector<std::string>> SubjectsPlacedAt(const std::string& facility_id) = 0;
 
   // Search: ids whose index terms match every query term. Word terms match as
-  // prefixes, CJK terms exactly (see domain/search_terms.h).
+  // prefixes, CJK terms exactly (see domain/search_terms.h). Hits come in (kind,
+  // id) order, from after `after` (the last hit of the page before) on.
   virtual Result<std::vector<SearchHit>> Search(const std::vector<std::string>& terms,
-                                                const std::string& kind, int limit) = 0;
+                                                const std::string& kind, int limit,
+                                                const SearchHit& after = {}) = 0;
 
   // Users and sessions.
   virtual Status InsertUser(const User& u) = 0;

@@ -558,7 +558,8 @@ class PgConnection final : public Db {
   // --- search ---
 
   Result<std::vector<SearchHit>> Search(const std::vector<std::string>& terms,
-                                        const std::string& kind, int limit) override {
+                                        const std::string& kind, int limit,
+                                        const SearchHit& after) override {
     if (terms.empty()) return std::vector<SearchHit>{};
     // As on SQLite: the first term's rows drive, the others are probes on the key.
     Params p;
@@ -580,6 +581,10 @@ class PgConnection final : public Db {
     p.Text(kind);
     std::string k = Dollar(p.size());
     sql += " AND (" + k + "::text = '' OR t0.kind = " + k + "::text)";
+    p.Text(after.kind);
+    std::string after_kind = Dollar(p.size());
+    p.Text(after.id);
+    sql += " AND (t0.kind, t0.id) > (" + after_kind + "::text, " + Dollar(p.size()) + "::text)";
     p.Int(limit);
     sql += " GROUP BY t0.kind, t0.id ORDER BY t0.kind, t0.id LIMIT " + Dollar(p.size());
     REFUGE_ASSIGN_OR_RETURN(Rows rows, Run(sql, p, /*prepare=*/terms.size() <= 2));

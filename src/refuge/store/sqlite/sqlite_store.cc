@@ -349,7 +349,8 @@ class Connection final : public Db {
   // --- search ---
 
   Result<std::vector<SearchHit>> Search(const std::vector<std::string>& terms,
-                                        const std::string& kind, int limit) override {
+                                        const std::string& kind, int limit,
+                                        const SearchHit& after) override {
     if (terms.empty()) return std::vector<SearchHit>{};
     // The most selective plan is to start from one term and probe the others; the
     // first term's rows drive the loop, the rest are point lookups on the primary key.
@@ -362,6 +363,7 @@ class Connection final : public Db {
     sql += " WHERE " + TermMatch("t0", terms[0], 1);
     int kind_param = 2 * static_cast<int>(terms.size()) + 1;
     sql += " AND (?" + std::to_string(kind_param) + " = '' OR t0.kind = ?" + std::to_string(kind_param) + ")";
+    sql += " AND (t0.kind, t0.id) > (?" + std::to_string(kind_param + 2) + ", ?" + std::to_string(kind_param + 3) + ")";
     sql += " GROUP BY t0.kind, t0.id ORDER BY t0.kind, t0.id LIMIT ?" + std::to_string(kind_param + 1);
     REFUGE_ASSIGN_OR_RETURN(auto st, Prepare(sql));
     for (size_t i = 0; i < terms.size(); ++i) {
@@ -371,6 +373,7 @@ class Connection final : public Db {
       st->Bind(p + 1, terms[i] + "\xF4\x8F\xBF\xBF");
     }
     st->Bind(kind_param, kind).Bind(kind_param + 1, static_cast<int64_t>(limit));
+    st->Bind(kind_param + 2, after.kind).Bind(kind_param + 3, after.id);
     std::vector<SearchHit> out;
     while (true) {
       REFUGE_ASSIGN_OR_RETURN(bool row, st->Step());
