@@ -12,7 +12,7 @@ packages=(
   clang libclang-rt-14-dev
   chromium fonts-noto-cjk
   postgresql libpq-dev
-  libexiv2-dev libavformat-dev libavcodec-dev libavutil-dev libmagic-dev
+  libexiv2-dev libavformat-dev libavcodec-dev libavutil-dev libmagic-dev libarchive-dev
   ffmpeg libimage-exiftool-perl imagemagick bc
 )
 

@@ -2,7 +2,10 @@
 // on and off the team. Off-team answers 404 so that existence does not leak.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <fstream>
 #include <map>
+#include <sstream>
 
 #include "refuge_process.h"
 
@@ -10,13 +13,18 @@ namespace refuge::testing {
 namespace {
 
 constexpr const char* kPassword = "a long enough passphrase";
+constexpr const char* kVaultPassphrase = "a long vault passphrase for the access table";
 
-// The demo case with one user per role on and off the bond matter's team.
+// The demo case, its evidence vault included, with one user per role on and off
+// the bond matter's team.
 class AccessTable : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = new TempDir();
-    ASSERT_EQ(RunRefuge({"demo", "--data", dir_->path()}).exit_code, 0);
+    // The demo and the server open the vault with it; the variable is not left set.
+    ::setenv("REFUGE_PASSPHRASE", kVaultPassphrase, 1);
+    auto demo = RunRefuge({"demo", "--data", dir_->path()});
+    ASSERT_EQ(demo.exit_code, 0) << demo.err;
     for (auto [name, role] : std::vector<std::pair<std::string, std::string>>{
              {"lena", "lawyer"}, {"ari", "advocate"}, {"vic", "viewer"}, {"val", "viewer"},
              {"ada", "admin"}, {"adam", "admin"}, {"tess", "advocate"}}) {
@@ -25,6 +33,7 @@ class AccessTable : public ::testing::Test {
       ASSERT_EQ(r.exit_code, 0) << r.err;
     }
     server_ = new ServerProcess(dir_->path());
+    ::unsetenv("REFUGE_PASSPHRASE");
     clients_ = new std::map<std::string, std::unique_ptr<ApiClient>>();
     (*clients_)["maya"] = std::make_unique<ApiClient>(*server_, kMaya, kMayaPassword);
     for (const char* u : {"lena", "ari", "vic", "val", "ada", "adam", "tess"}) {
@@ -184,6 +193,45 @@ TEST_F(AccessTable, AdministrationAndTheAuditLog) {
     }
   }
   EXPECT_TRUE(vic_read) << log.raw.substr(0, 1000);
+}
+
+TEST_F(AccessTable, Evidence) {
+  // A photograph filed under the bond matter, and its safe copy.
+  std::ifstream in(std::string(REFUGE_SOURCE_DIR) + "/data/demo-evidence/camp-fence.jpg", std::ios::binary);
+  std::ostringstream photo;
+  photo << in.rdbuf();
+  auto original = C("maya").Send("POST", "/api/v1/evidence?subject=per_wen_hao&matter=mat_wen_bond&filename=fence.jpg",
+                                 photo.str(), "image/jpeg");
+  ASSERT_EQ(original.status, 201) << original.raw;
+  const std::string id = original.body["id"];
+  auto copy = C("maya").Post("/api/v1/evidence/" + id + "/redactions", Json::object());
+  ASSERT_EQ(copy.status, 201) << copy.raw;
+  const std::string copy_id = copy.body["id"];
+  //                                                     maya lena tess  ari  vic  val adam  ada
+  const std::vector<Cell> rows = {
+      {"GET", "/api/v1/evidence/" + id, "", {200, 404, 404, 404, 200, 404, 200, 404}},
+      {"GET", "/api/v1/evidence/" + id + "/content", "", {200, 404, 404, 404, 200, 404, 200, 404}},
+      {"GET", "/api/v1/evidence/" + id + "/custody", "", {200, 404, 404, 404, 200, 404, 200, 404}},
+      {"GET", "/api/v1/evidence/" + copy_id, "", {200, 404, 200, 404, 200, 404, 200, 404}},
+      {"GET", "/api/v1/evidence/" + copy_id + "/content", "", {200, 404, 200, 404, 200, 404, 200, 404}},
+      {"POST", "/api/v1/evidence/" + id + "/redactions", "", {201, 404, 404, 404, 403, 404, 403, 404}},
+      {"POST", "/api/v1/matters/mat_wen_bond/bags", "", {200, 404, 403, 404, 403, 404, 403, 404}},
+  };
+  for (const auto& row : rows) CheckRow(row, C);
+
+  // Lists hold only what each may see: the original for the team but its advocate.
+  for (const auto& u : kUsers) {
+    auto listed = C(u).Get("/api/v1/evidence?matter=mat_wen_bond&limit=1000");
+    ASSERT_EQ(listed.status, 200) << u;
+    bool has_original = false, has_copy = false;
+    for (const auto& item : listed.body["items"]) {
+      has_original |= item["id"] == id;
+      has_copy |= item["id"] == copy_id;
+    }
+    const bool on = u == "maya" || u == "tess" || u == "vic" || u == "adam";
+    EXPECT_EQ(has_original, on && u != "tess") << u;
+    EXPECT_EQ(has_copy, on) << u;
+  }
 }
 
 TEST_F(AccessTable, ProtectedNamesAreMaskedForThoseNotOnTheClientsMatters) {

@@ -200,6 +200,74 @@ TEST_F(EvidenceTest, AddPrintsTheRecordAndGetReturnsTheSameBytes) {
   }
 }
 
+std::vector<std::string> Ids(const Json& items) {
+  std::vector<std::string> ids;
+  for (const auto& item : items) ids.push_back(item["id"]);
+  return ids;
+}
+
+TEST_F(EvidenceTest, ListAndShowPrintTheRecordsAndAShowIsRecordedAsAView) {
+  auto listed = Evidence({"list", "--matter", "mat_wen_asylum"});
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  Json page = Json::parse(listed.out, nullptr, false);
+  ASSERT_TRUE(page.is_object()) << listed.out;
+  EXPECT_EQ(Ids(page["items"]), (std::vector<std::string>{"evi_demo_fence_photo", "evi_demo_yard_clip"}));
+  EXPECT_TRUE(page["next"].is_null());
+  EXPECT_EQ(page["items"][0]["filename"], "IMG_0412.JPG");
+  auto by_person = Evidence({"list", "--subject", "per_wen_hao"});
+  ASSERT_EQ(by_person.exit_code, 0) << by_person.err;
+  EXPECT_EQ(Json::parse(by_person.out)["items"].size(), 3u);  // and the clip's safe copy
+
+  const size_t entries = Custody("evi_demo_fence_photo")["entries"].size();
+  auto shown = Evidence({"show", "evi_demo_fence_photo"});
+  ASSERT_EQ(shown.exit_code, 0) << shown.err;
+  Json rec = Json::parse(shown.out, nullptr, false);
+  ASSERT_TRUE(rec.is_object()) << shown.out;
+  EXPECT_EQ(rec["sha256"], Digest("sha256", Slurp(kPhoto)));
+  EXPECT_EQ(rec["metadata"]["summary"]["serial"], "FO7-0047-1193");
+  EXPECT_EQ(rec["events"][0]["id"], "evt_demo_01a");
+  // Reading the metadata is an access, recorded as the HTTP read records it.
+  Json log = Custody("evi_demo_fence_photo");
+  ASSERT_EQ(log["entries"].size(), entries + 1);
+  EXPECT_EQ(log["entries"].back()["action"], "viewed");
+  EXPECT_EQ(log["entries"].back()["details"], Json::object());
+  EXPECT_EQ(log["entries"].back()["actor"].get<std::string>().rfind("operator:", 0), 0u) << log.dump();
+  EXPECT_TRUE(log["ok"].get<bool>());
+
+  // Errors go through the usual exit codes and name the field.
+  auto missing = Evidence({"show", "evi_not_there"});
+  EXPECT_EQ(missing.exit_code, 3);
+  EXPECT_NE(missing.err.find("evi_not_there"), std::string::npos) << missing.err;
+  auto wrong_kind = Evidence({"list", "--matter", "per_wen_hao"});
+  EXPECT_EQ(wrong_kind.exit_code, 2);
+  EXPECT_NE(wrong_kind.err.find("(field: matter)"), std::string::npos) << wrong_kind.err;
+  EXPECT_EQ(Evidence({"show"}).exit_code, 2);  // no id
+  ScopedEnv pass("REFUGE_PASSPHRASE", kPassphrase);
+  TempDir empty;
+  EXPECT_EQ(RunRefuge({"evidence", "list", "--data", empty.File("d")}).exit_code, 3);  // no vault there
+
+  // The same JSON as the API's, which leaves the same kind of custody entry.
+  auto server = Serve();
+  ApiClient maya(*server, kMaya, kMayaPassword);
+  auto api_list = maya.Get("/api/v1/evidence?matter=mat_wen_asylum");
+  ASSERT_EQ(api_list.status, 200);
+  EXPECT_EQ(api_list.body, page);
+  auto api_rec = maya.Get("/api/v1/evidence/evi_demo_fence_photo");
+  ASSERT_EQ(api_rec.status, 200);
+  for (const auto& [key, value] : rec.items()) {
+    EXPECT_TRUE(api_rec.body.contains(key)) << key;
+    if (key != "custody") {
+      EXPECT_EQ(api_rec.body[key], value) << key;
+    }
+  }
+  EXPECT_EQ(api_rec.body.size(), rec.size());
+  server->Stop();
+  Json after = Custody("evi_demo_fence_photo");
+  EXPECT_EQ(after["entries"].back()["action"], "viewed");
+  EXPECT_EQ(after["entries"].back()["actor"], "maya");
+  EXPECT_EQ(after["entries"].back()["details"], log["entries"].back()["details"]);
+}
+
 TEST_F(EvidenceTest, TheSameBytesTwiceStoreOneObjectAndLinkBothRecords) {
   const size_t before = FilesUnder(data_ + "/vault/objects").size();
   const std::string file = dir_.File("clip.bin");
@@ -564,7 +632,7 @@ TEST_F(EvidenceTest, AnExportIsAValidBagWithItsCustodyAndIndex) {
   EXPECT_TRUE(Slurp(bag + "/data/evi_demo_fence_photo/IMG_0412.JPG") == Slurp(kPhoto));
   EXPECT_NE(Slurp(bag + "/index.html").find("evi_demo_yard_clip"), std::string::npos);
   Json custody = Json::parse(Slurp(bag + "/refuge-custody.json"));
-  EXPECT_EQ(custody["items"].size(), 3u);  // two originals and the clip's safe copy
+  EXPECT_EQ(custody["items"].size(), 2u);  // two originals; the clip's safe copy is the campaign's
   auto ok = RunRefuge({"evidence", "verify-bag", bag});
   EXPECT_EQ(ok.exit_code, 0) << ok.out;
   EXPECT_NE(ok.out.find("complete and valid"), std::string::npos) << ok.out;
@@ -829,6 +897,282 @@ TEST_F(EvidenceApiTest, AdvocatesSeeSafeCopiesNotOriginals) {
   // Tenzin is on the campaign matter only; the originals are in the asylum matter.
   EXPECT_EQ(tenzin.Get("/api/v1/evidence/evi_demo_yard_clip").status, 404);
   EXPECT_EQ(tenzin.Get("/api/v1/evidence/evi_demo_yard_clip/content").status, 404);
+  EXPECT_EQ(tenzin.Get("/api/v1/evidence/evi_demo_fence_photo/content").status, 404);
+  // The published clip, as a safe copy filed under the campaign, is his to see.
+  auto listed = tenzin.Get("/api/v1/evidence");
+  ASSERT_EQ(listed.status, 200) << listed.raw;
+  ASSERT_EQ(listed.body["items"].size(), 1u) << listed.raw;
+  const Json copy = listed.body["items"][0];
+  EXPECT_EQ(copy["parent"], "evi_demo_yard_clip");
+  EXPECT_EQ(copy["matter"], "mat_wen_campaign");
+  const std::string copy_id = copy["id"];
+  auto publication = tenzin.Get("/api/v1/events/evt_demo_07a");
+  ASSERT_EQ(publication.status, 200) << publication.raw;
+  EXPECT_EQ(publication.body["evidence"], copy_id);
+  auto record = tenzin.Get("/api/v1/evidence/" + copy_id);
+  ASSERT_EQ(record.status, 200) << record.raw;
+  EXPECT_EQ(record.body["events"][0]["id"], "evt_demo_07a");
+  auto content = tenzin.Get("/api/v1/evidence/" + copy_id + "/content");
+  ASSERT_EQ(content.status, 200);
+  EXPECT_EQ(content.raw.find("+41.1931+080.2774"), std::string::npos) << "the camera's location is gone";
+  EXPECT_NE(Slurp(kClip).find("+41.1931+080.2774"), std::string::npos);
+  // The lawyer sees both; the original stays with the asylum matter.
+  auto all = api_->Get("/api/v1/evidence?subject=per_wen_hao");
+  EXPECT_EQ(all.body["items"].size(), 3u);
+  EXPECT_EQ(api_->Get("/api/v1/evidence/evi_demo_yard_clip").body["matter"], "mat_wen_asylum");
+}
+
+TEST_F(EvidenceApiTest, ASafeCopyIsFiledUnderAnotherMatterOfTheSameClientOnly) {
+  const std::string path = "/api/v1/evidence/evi_demo_fence_photo/redactions";
+  auto filed = api_->Post(path, Json{{"matter", "mat_wen_campaign"}});
+  ASSERT_EQ(filed.status, 201) << filed.raw;
+  EXPECT_EQ(filed.body["matter"], "mat_wen_campaign");
+  EXPECT_EQ(api_->Get("/api/v1/evidence/evi_demo_fence_photo").body["matter"], "mat_wen_asylum");
+  ApiClient tenzin(*server_, "tenzin", "demo-tenzin-dorje");
+  EXPECT_EQ(tenzin.Get("/api/v1/evidence/" + filed.body["id"].get<std::string>()).status, 200);
+
+  // Another client's matter, a matter that does not exist, a field Refuge does not know.
+  auto other = api_->Post("/api/v1/people", Json{{"name", "Amara Okafor"}});
+  ASSERT_EQ(other.status, 201);
+  auto matter = api_->Post("/api/v1/matters", Json{{"client", other.body["id"]}, {"kind", "bond"}});
+  ASSERT_EQ(matter.status, 201) << matter.raw;
+  for (const auto& [body, field] : std::vector<std::pair<Json, std::string>>{
+           {Json{{"matter", matter.body["id"]}}, "matter"},
+           {Json{{"matter", "mat_nowhere"}}, "matter"},
+           {Json{{"matter", "per_wen_hao"}}, "matter"},
+           {Json{{"matter", 7}}, "matter"},
+           {Json{{"into", "mat_wen_campaign"}}, "into"}}) {
+    auto r = api_->Post(path, body);
+    EXPECT_EQ(r.status, 422) << body.dump() << ": " << r.raw;
+    EXPECT_EQ(r.body["error"]["field"], field) << r.raw;
+  }
+  // An advocate neither sees the original nor makes copies of it.
+  EXPECT_EQ(tenzin.Post(path, Json{{"matter", "mat_wen_campaign"}}).status, 404);
+}
+
+// The working directories under the vault's tmp/ (a bag being downloaded).
+std::vector<std::string> WorkDirs(const std::string& data_dir) {
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(data_dir + "/vault/tmp", ec)) {
+    if (e.path().filename().string().rfind("work-", 0) == 0) out.push_back(e.path().string());
+  }
+  return out;
+}
+
+// Unpacks a tar archive with the system's tar into `dir` and returns the one
+// directory at its top.
+std::string Untar(const std::string& archive, const std::string& dir) {
+  fs::create_directories(dir);
+  const std::string out = Shell("tar -xf '" + archive + "' -C '" + dir + "' && echo unpacked");
+  EXPECT_EQ(out, "unpacked\n") << archive;
+  std::vector<std::string> top;
+  for (const auto& e : fs::directory_iterator(dir)) top.push_back(e.path().string());
+  EXPECT_EQ(top.size(), 1u);
+  return top.empty() ? dir : top[0];
+}
+
+TEST_F(EvidenceApiTest, ABagDownloadIsAValidBagOfTheOriginalsWithCustodyAndAudit) {
+  auto r = api_->Send("POST", "/api/v1/matters/mat_wen_asylum/bags", R"({"redacted": false})", "application/json");
+  ASSERT_EQ(r.status, 200) << r.raw.substr(0, 300);
+  EXPECT_EQ(r.Header("Content-Type"), "application/x-tar");
+  const std::string disposition = r.Header("Content-Disposition");
+  EXPECT_NE(disposition.find("filename=\"mat_wen_asylum-bag-"), std::string::npos) << disposition;
+  EXPECT_NE(disposition.find(".tar\""), std::string::npos) << disposition;
+  Write(dir_.File("bag.tar"), r.raw);
+  const std::string bag = Untar(dir_.File("bag.tar"), dir_.File("unpacked"));
+  EXPECT_EQ(fs::path(bag).filename().string().rfind("mat_wen_asylum-bag-", 0), 0u) << bag;
+  EXPECT_TRUE(ValidateBagRfc8493(bag).empty()) << Joined(ValidateBagRfc8493(bag));
+  auto verified = RunRefuge({"evidence", "verify-bag", bag});
+  EXPECT_EQ(verified.exit_code, 0) << verified.out;
+  // The payload is the originals, byte for byte, as the manifest says.
+  const std::string photo = Slurp(bag + "/data/evi_demo_fence_photo/IMG_0412.JPG");
+  const std::string clip = Slurp(bag + "/data/evi_demo_yard_clip/VID_0007.MP4");
+  EXPECT_EQ(Digest("sha256", photo), Digest("sha256", Slurp(kPhoto)));
+  EXPECT_EQ(Digest("sha256", clip), Digest("sha256", Slurp(kClip)));
+  const std::string manifest = Slurp(bag + "/manifest-sha256.txt");
+  EXPECT_NE(manifest.find(Digest("sha256", Slurp(kPhoto)) + "  data/evi_demo_fence_photo/IMG_0412.JPG"),
+            std::string::npos) << manifest;
+  // Nothing of the bag is left on the server's disk.
+  EXPECT_TRUE(WorkDirs(data_).empty());
+
+  // Safe copies only: no GPS, no serial number in any payload file.
+  auto safe = api_->Send("POST", "/api/v1/matters/mat_wen_asylum/bags", R"({"redacted": true})", "application/json");
+  ASSERT_EQ(safe.status, 200) << safe.raw.substr(0, 300);
+  Write(dir_.File("safe.tar"), safe.raw);
+  const std::string safe_bag = Untar(dir_.File("safe.tar"), dir_.File("safe"));
+  EXPECT_NE(safe_bag.find("mat_wen_asylum-safe-copies-"), std::string::npos) << safe_bag;
+  EXPECT_EQ(RunRefuge({"evidence", "verify-bag", safe_bag}).exit_code, 0);
+  for (const auto& f : FilesUnder(safe_bag + "/data")) {
+    EXPECT_NE(f.find("-redacted."), std::string::npos) << f;
+    const std::string meta = Shell("exiftool -s -s -s -GPSLatitude -SerialNumber -Location " + safe_bag + "/data/" + f);
+    EXPECT_EQ(meta, "") << f << ": " << meta;
+  }
+
+  // Each exhibit's custody says it was exported, by whom, in which bag.
+  server_->Stop();
+  Json log = Custody("evi_demo_fence_photo");
+  bool exported = false;
+  for (const auto& e : log["entries"]) {
+    if (e["action"] == "exported" && e["actor"] == "maya" && e["details"]["redacted"] == false) {
+      exported = true;
+      EXPECT_EQ(e["details"]["bag"], fs::path(bag).filename().string());
+    }
+  }
+  EXPECT_TRUE(exported) << log.dump();
+  auto audit = RunRefuge({"audit", "show", "--person", "per_wen_hao", "--data", data_});
+  EXPECT_NE(audit.out.find("maya  evidence.export  mat_wen_asylum  from 127.0.0.1"), std::string::npos) << audit.out;
+  EXPECT_EQ(RunRefuge({"audit", "verify", "--data", data_}).exit_code, 0);
+}
+
+TEST_F(EvidenceApiTest, BagDownloadsFollowTheAccessRulesAndRefuseBadInputAsJson) {
+  server_.reset();
+  auto added = RunRefuge({"user", "add", "quinn", "--role", "lawyer", "--password-stdin", "--data", data_},
+                         "a lawyer on no team of this client\n");
+  ASSERT_EQ(added.exit_code, 0) << added.err;
+  server_ = Serve();
+  api_ = std::make_unique<ApiClient>(*server_, kMaya, kMayaPassword);
+  ApiClient quinn(*server_, "quinn", "a lawyer on no team of this client");
+  ApiClient tenzin(*server_, "tenzin", "demo-tenzin-dorje");
+  const std::string asylum = "/api/v1/matters/mat_wen_asylum/bags";
+  auto off_team = quinn.Send("POST", asylum, "{}", "application/json");
+  EXPECT_EQ(off_team.status, 404);
+  EXPECT_EQ(off_team.body["error"]["code"], "not_found");
+  // The advocate: the asylum matter is not his; on the campaign, lawyers export.
+  EXPECT_EQ(tenzin.Send("POST", asylum, "{}", "application/json").status, 404);
+  auto advocate = tenzin.Send("POST", "/api/v1/matters/mat_wen_campaign/bags", R"({"redacted": true})", "application/json");
+  EXPECT_EQ(advocate.status, 403);
+  EXPECT_EQ(advocate.body["error"]["code"], "forbidden");
+  // The lawyer exports the campaign's published copy as it is.
+  auto campaign = api_->Send("POST", "/api/v1/matters/mat_wen_campaign/bags", R"({"redacted": true})", "application/json");
+  ASSERT_EQ(campaign.status, 200) << campaign.raw.substr(0, 300);
+  Write(dir_.File("campaign.tar"), campaign.raw);
+  const std::string bag = Untar(dir_.File("campaign.tar"), dir_.File("campaign"));
+  ASSERT_EQ(FilesUnder(bag + "/data").size(), 1u);
+  EXPECT_EQ(RunRefuge({"evidence", "verify-bag", bag}).exit_code, 0);
+
+  struct Bad {
+    std::string body, type;
+    int status;
+    std::string field;
+  };
+  for (const auto& b : std::vector<Bad>{{R"({"redacted": "yes"})", "application/json", 422, "redacted"},
+                                        {R"({"format": "zip"})", "application/json", 422, "format"},
+                                        {R"({"organization": "Asia Rights\nMonitor"})", "application/json", 422, "organization"},
+                                        {"[true]", "application/json", 400, ""},
+                                        {"{\"redacted\":", "application/json", 400, ""},
+                                        {"redacted=true", "application/x-www-form-urlencoded", 415, "Content-Type"}}) {
+    auto r = api_->Send("POST", asylum, b.body, b.type);
+    EXPECT_EQ(r.status, b.status) << b.body << ": " << r.raw;
+    EXPECT_TRUE(r.body.contains("error")) << r.raw;
+    if (!b.field.empty()) {
+      EXPECT_EQ(r.body["error"]["field"], b.field) << r.raw;
+    }
+  }
+  auto empty = api_->Send("POST", "/api/v1/matters/mat_wen_bond/bags", "{}", "application/json");
+  EXPECT_EQ(empty.status, 422);
+  EXPECT_EQ(empty.body["error"]["field"], "matter") << empty.raw;
+  EXPECT_EQ(api_->Send("POST", "/api/v1/matters/mat_nowhere/bags", "", "").status, 404);
+  EXPECT_TRUE(WorkDirs(data_).empty());
+}
+
+TEST_F(EvidenceApiTest, AClientThatStopsReadingABagLeavesNothingBehind) {
+  auto big = Upload(RandomBytes(24 << 20, 9), "subject=per_wen_hao&matter=mat_wen_asylum&filename=yard-long.bin");
+  ASSERT_EQ(big.status, 201) << big.raw;
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(server_->port()));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  const std::string request = "POST /api/v1/matters/mat_wen_asylum/bags HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                              "Authorization: Bearer " + api_->token() +
+                              "\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}";
+  ASSERT_EQ(::send(fd, request.data(), request.size(), 0), static_cast<ssize_t>(request.size()));
+  // The first bytes of the archive arrive: the bag was built and is being sent.
+  std::string got;
+  char buf[4096];
+  while (got.find("mat_wen_asylum-bag-") == std::string::npos && got.size() < (1u << 20)) {
+    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    got.append(buf, static_cast<size_t>(n));
+  }
+  EXPECT_NE(got.find("200 OK"), std::string::npos) << got.substr(0, 200);
+  EXPECT_FALSE(WorkDirs(data_).empty()) << "the bag is in the working directory while it is sent";
+  ::close(fd);  // gone, most of 24 MiB unread
+  bool clean = false;
+  for (int i = 0; i < 600 && !clean; ++i) {
+    clean = WorkDirs(data_).empty();
+    if (!clean) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_TRUE(clean) << "the working directory outlived the request";
+  EXPECT_EQ(api_->Get("/api/v1/me").status, 200);  // the server carries on
+}
+
+TEST_F(EvidenceApiTest, EvidenceWritesAreInTheAuditLogWithoutTheirDetails) {
+  ASSERT_EQ(api_->Post("/api/v1/evidence/evi_demo_yard_clip/verification", Json::object()).status, 200);
+  std::map<std::string, Json> seen;
+  auto log = api_->Get("/api/v1/people/per_wen_hao/audit?limit=1000");
+  ASSERT_EQ(log.status, 200) << log.raw;
+  for (const auto& e : log.body["items"]) seen[e["action"].get<std::string>() + " " + e["target"].get<std::string>()] = e;
+  // The demo's files were received by the operator; the lawyer verified one now.
+  ASSERT_TRUE(seen.count("evidence.received evi_demo_yard_clip")) << log.raw;
+  ASSERT_TRUE(seen.count("evidence.verified evi_demo_yard_clip")) << log.raw;
+  const Json& v = seen["evidence.verified evi_demo_yard_clip"];
+  EXPECT_EQ(v["actor"], "maya");
+  EXPECT_EQ(v["person"], "per_wen_hao");
+  // What was found stays sealed in the custody log; the audit entry points at it.
+  EXPECT_EQ(v["details"].size(), 1u) << v.dump();
+  EXPECT_TRUE(v["details"].contains("custody_seq")) << v.dump();
+  server_->Stop();
+  auto verified = RunRefuge({"audit", "verify", "--data", data_});
+  EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
+}
+
+TEST_F(EvidenceApiTest, EvidenceReadsAreInTheAuditLogWithWhoAndFromWhere) {
+  ASSERT_EQ(api_->Get("/api/v1/evidence/evi_demo_yard_clip").status, 200);
+  ASSERT_EQ(api_->Get("/api/v1/evidence/evi_demo_yard_clip/content").status, 200);
+  ASSERT_EQ(api_->Send("GET", "/api/v1/evidence/evi_demo_fence_photo/content", "", "", {{"Range", "bytes=0-99"}}).status,
+            206);
+  ASSERT_EQ(api_->Get("/api/v1/evidence/evi_demo_yard_clip/custody").status, 200);
+  // A read nobody may make is not an access to the file.
+  ApiClient tenzin(*server_, "tenzin", "demo-tenzin-dorje");
+  ASSERT_EQ(tenzin.Get("/api/v1/evidence/evi_demo_yard_clip/content").status, 404);
+
+  // The lawyer asks "who has looked at this client's file?" over HTTP (reads are
+  // written within a fraction of a second).
+  std::map<std::string, Json> seen;
+  for (int i = 0; i < 100 && seen.size() < 4; ++i) {
+    auto log = api_->Get("/api/v1/people/per_wen_hao/audit?limit=1000");
+    ASSERT_EQ(log.status, 200) << log.raw;
+    for (const auto& e : log.body["items"]) {
+      if (e["actor"] == "maya" && e["action"].get<std::string>().rfind("evidence.", 0) == 0) {
+        seen[e["action"].get<std::string>() + " " + e["target"].get<std::string>() + " " + e["details"].dump()] = e;
+      }
+    }
+    if (seen.size() < 4) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_EQ(seen.size(), 4u) << Json(seen).dump();
+  for (const auto& [what, e] : seen) {
+    EXPECT_EQ(e["address"], "127.0.0.1") << what;
+    EXPECT_EQ(e["person"], "per_wen_hao") << what;
+    EXPECT_FALSE(e["at"].get<std::string>().empty()) << what;
+  }
+  EXPECT_TRUE(seen.count("evidence.read evi_demo_yard_clip {}"));
+  EXPECT_TRUE(seen.count(R"(evidence.content evi_demo_yard_clip {"range":"whole file"})"));
+  EXPECT_TRUE(seen.count(R"(evidence.content evi_demo_fence_photo {"range":"bytes=0-99"})"));
+  EXPECT_TRUE(seen.count("evidence.custody evi_demo_yard_clip {}"));
+
+  // The operator asks the same at the command line; the log still verifies.
+  server_->Stop();
+  auto shown = RunRefuge({"audit", "show", "--person", "per_wen_hao", "--data", data_});
+  ASSERT_EQ(shown.exit_code, 0) << shown.err;
+  EXPECT_NE(shown.out.find("maya  evidence.content  evi_demo_yard_clip  from 127.0.0.1"), std::string::npos)
+      << shown.out;
+  EXPECT_NE(shown.out.find("maya  evidence.read  evi_demo_yard_clip  from 127.0.0.1"), std::string::npos);
+  EXPECT_EQ(shown.out.find("tenzin  evidence."), std::string::npos) << shown.out;
+  auto verified = RunRefuge({"audit", "verify", "--data", data_});
+  EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
 }
 
 TEST(EvidenceLockedServer, EvidenceRoutesAnswer503WithoutAPassphrase) {
@@ -868,6 +1212,35 @@ TEST(EvidenceDemo, LoadingTheDemoTwiceChangesNothing) {
   auto skipped = RunRefuge({"demo", "--data", plain.File("d")});
   EXPECT_EQ(skipped.exit_code, 0);
   EXPECT_NE(skipped.out.find("Demo evidence skipped"), std::string::npos) << skipped.out;
+}
+
+TEST(EvidenceDemo, AnEarlierDemosPublicationIsPointedAtTheCampaignsCopy) {
+  // As an earlier demo left it: the publication naming a safe copy filed under
+  // the asylum matter, which the campaign's advocate cannot see.
+  TempDir dir;
+  ScopedEnv pass("REFUGE_PASSPHRASE", kPassphrase);
+  ASSERT_EQ(RunRefuge({"demo", "--data", dir.File("d")}).exit_code, 0);
+  auto old_copy = RunRefuge({"evidence", "redact", "evi_demo_yard_clip", "--out", dir.File("copy.mp4"), "--data",
+                             dir.File("d")});
+  ASSERT_EQ(old_copy.exit_code, 0) << old_copy.err;
+  const std::string old_id = Json::parse(old_copy.out)["id"];
+  {
+    ServerProcess server(dir.File("d"));
+    ApiClient maya(server, kMaya, kMayaPassword);
+    ASSERT_EQ(maya.Patch("/api/v1/events/evt_demo_07a", Json{{"evidence", old_id}}).status, 200);
+  }
+  auto again = RunRefuge({"demo", "--data", dir.File("d")});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  ServerProcess server(dir.File("d"));
+  ApiClient tenzin(server, "tenzin", "demo-tenzin-dorje");
+  auto publication = tenzin.Get("/api/v1/events/evt_demo_07a");
+  ASSERT_EQ(publication.status, 200);
+  const std::string named = publication.body["evidence"];
+  EXPECT_NE(named, old_id);
+  auto copy = tenzin.Get("/api/v1/evidence/" + named);
+  ASSERT_EQ(copy.status, 200) << copy.raw;
+  EXPECT_EQ(copy.body["matter"], "mat_wen_campaign");
+  EXPECT_EQ(copy.body["parent"], "evi_demo_yard_clip");
 }
 
 }  // namespace

@@ -7,7 +7,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, existsSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -80,6 +80,23 @@ async function apiAs(user, method, path, body) {
   });
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : undefined };
+}
+
+/** Puts a file into the evidence vault as `user`, the way any API client uploads. */
+async function uploadAs(user, query, bytes) {
+  const login = await fetch(`${base}/api/v1/session`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(user),
+  });
+  const { token } = await login.json();
+  const res = await fetch(`${base}/api/v1/evidence?${query}`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/octet-stream' },
+    body: bytes,
+  });
+  assert.equal(res.status, 201, `upload: ${await res.clone().text()}`);
+  return res.json();
 }
 
 async function shot(name, opts = {}) {
@@ -436,6 +453,85 @@ describe('Refuge web UI', () => {
     await page.getByTestId('verify-result').getByText('Verified.').waitFor();
     await log.getByText('verified').waitFor();
     await shot('16-evidence-record');
+  });
+
+  step('links an evidence record to an event picked from the chronology or by search, with errors in place', async () => {
+    await ensureSignedIn(MAYA);
+    const record = await uploadAs(
+      MAYA,
+      'subject=per_wen_hao&matter=mat_wen_asylum&filename=fence-second-angle.txt&title=Fence, second angle',
+      Buffer.from('Notes on a second photograph of the fence, taken minutes after the first.\n'),
+    );
+    const capture = await apiAs(MAYA, 'POST', '/events', {
+      type: 'evidence_capture',
+      subject: 'per_wen_hao',
+      matter: 'mat_wen_asylum',
+      date: '2020-06-14',
+      place: 'Aksu Region Site 3, Xinjiang',
+      note: 'A second angle on the fence, from the same night.',
+    });
+    assert.equal(capture.status, 201, JSON.stringify(capture.body));
+    await page.goto(`${base}/evidence/${record.id}`);
+    await page.getByRole('heading', { level: 1, name: 'Fence, second angle' }).waitFor();
+    const form = page.locator('#evidence-link');
+    const field = form.locator('[data-field="event"]');
+    // Nothing chosen: the error is next to the field, and the field says it is wrong.
+    await form.getByRole('button', { name: 'Link to the event' }).click();
+    await field.locator('.field-error').getByText('Choose the event').waitFor();
+    assert.equal(await form.getByLabel('Event from the chronology').getAttribute('aria-invalid'), 'true');
+    // Found by search, an event that already cites another file: refused in place.
+    const search = form.getByRole('combobox', { name: 'Or find an event' });
+    await search.fill('perimeter');
+    await page.getByRole('option', { name: /Photograph of the perimeter fence/ }).waitFor();
+    await search.press('ArrowDown');
+    await search.press('Enter');
+    await form.getByRole('button', { name: 'Link to the event' }).click();
+    await field.locator('.field-error').getByText(/already cites evi_demo_fence_photo/).waitFor();
+    await shot('17-evidence-link-error');
+    // Picked from the matter's chronology, by keyboard: linked, and shown on both sides.
+    await form.getByLabel('Event from the chronology').selectOption(capture.body.id);
+    await form.getByRole('button', { name: 'Link to the event' }).press('Enter');
+    await form.getByTestId('link-done').waitFor();
+    assert.equal(await field.locator('.field-error').count(), 0);
+    const cites = page.locator('#evidence-record');
+    await cites.getByRole('link', { name: 'Evidence capture' }).waitFor();
+    await page.getByTestId('custody-log').getByRole('cell', { name: 'linked' }).waitFor();
+    await shot('18-evidence-linked');
+    const rec = await apiAs(MAYA, 'GET', `/evidence/${record.id}`);
+    assert.deepEqual(rec.body.events.map((e) => e.id), [capture.body.id]);
+    await cites.getByRole('link', { name: 'Evidence capture' }).click();
+    await page.locator('#event-detail').getByRole('link', { name: record.id }).waitFor();
+    await shot('19-event-cites-evidence');
+  });
+
+  step('exports a matter\'s evidence as a bag archive, originals or safe copies only', async () => {
+    await ensureSignedIn(MAYA);
+    await page.goto(base + '/matters/mat_wen_asylum');
+    await page.getByRole('heading', { level: 1, name: 'Wen Hao: asylum (I-589)' }).waitFor();
+    const card = page.locator('#matter-bag');
+    for (const safeOnly of [false, true]) {
+      const box = card.getByLabel('Safe copies only');
+      if (safeOnly) await box.check();
+      else await box.uncheck();
+      const [download] = await Promise.all([page.waitForEvent('download'), card.getByRole('button', { name: 'Export bag' }).click()]);
+      assert.equal(await download.failure(), null);
+      const name = download.suggestedFilename();
+      assert.match(name, safeOnly ? /^mat_wen_asylum-safe-copies-\d{4}-\d{2}-\d{2}\.tar$/ : /^mat_wen_asylum-bag-\d{4}-\d{2}-\d{2}\.tar$/);
+      const saved = join(artifacts, name);
+      await download.saveAs(saved);
+      assert.ok(statSync(saved).size > 0, 'the archive is not empty');
+      const listing = spawnSync('tar', ['-tf', saved], { encoding: 'utf8' });
+      assert.equal(listing.status, 0, listing.stderr);
+      assert.match(listing.stdout, /\/bagit\.txt\n/);
+      assert.match(listing.stdout, /\/refuge-custody\.json\n/);
+      if (safeOnly) assert.doesNotMatch(listing.stdout, /IMG_0412\.JPG/);
+      else assert.match(listing.stdout, /data\/evi_demo_fence_photo\/IMG_0412\.JPG/);
+      await card.getByTestId('bag-done').getByText(name).waitFor();
+    }
+    await shot('20-matter-bag');
+    // The export is in the files' chains of custody.
+    const log = await apiAs(MAYA, 'GET', '/evidence/evi_demo_fence_photo/custody');
+    assert.ok(log.body.entries.some((e) => e.action === 'exported' && e.actor === 'maya'));
   });
 
   step('finds the client by the two-character Chinese name 温浩', async () => {

@@ -134,6 +134,62 @@ export async function request<T>(method: string, path: string, opts: RequestOpti
   return json as T;
 }
 
+/** What a download answers: the file, the name the server gave it, and its headers. */
+export interface Download {
+  blob: Blob;
+  filename: string;
+  headers: Headers;
+}
+
+/** The file name of a Content-Disposition header (RFC 6266: filename* first). */
+export function dispositionFilename(header: string | null, fallback: string): string {
+  if (!header) return fallback;
+  const star = /filename\*=UTF-8''([^;]+)/i.exec(header);
+  if (star) {
+    try {
+      return decodeURIComponent(star[1]);
+    } catch {
+      // a malformed encoding: use the plain name
+    }
+  }
+  const plain = /filename="([^"]*)"/i.exec(header);
+  return plain?.[1] || fallback;
+}
+
+/**
+ * A write whose answer is a file (a bag archive) rather than JSON. Errors are
+ * the API's JSON errors, as for `request`; the file is held in memory.
+ */
+export async function requestFile(method: string, path: string, body: unknown, fallbackName: string): Promise<Download> {
+  const headers: Record<string, string> = { Accept: 'application/x-tar, application/json', 'Content-Type': 'application/json' };
+  const csrf = csrfToken();
+  if (csrf) headers['X-CSRF-Token'] = csrf;
+  let res: Response;
+  try {
+    res = await fetch('/api/v1' + path, { method, headers, body: JSON.stringify(body), credentials: 'same-origin' });
+  } catch {
+    throw new ApiError(0, 'network', 'Cannot reach the Refuge server. Check the connection and try again.');
+  }
+  if (!res.ok) {
+    let err: ErrorBody | undefined;
+    try {
+      err = ((await res.json()) as { error?: ErrorBody }).error;
+    } catch {
+      err = undefined;
+    }
+    const e = new ApiError(res.status, err?.code ?? 'http_' + res.status, err?.message ? sentence(err.message) : FRIENDLY[res.status] ?? `The server answered ${res.status}.`, err?.field);
+    if (res.status === 401 || (res.status === 403 && e.field === 'X-CSRF-Token')) unauthenticatedListeners.forEach((fn) => fn());
+    throw e;
+  }
+  let blob: Blob;
+  try {
+    blob = await res.blob();
+  } catch {
+    throw new ApiError(0, 'network', 'The connection was lost during the download; try again.');
+  }
+  return { blob, filename: dispositionFilename(res.headers.get('Content-Disposition'), fallbackName), headers: res.headers };
+}
+
 function sentence(s: string): string {
   // A leading machine code ("totp_required: give the code…") is for programs.
   const t = s.trim().replace(/^[a-z]+(?:_[a-z]+)+: /, '');

@@ -1,3 +1,5 @@
+#include <spdlog/spdlog.h>
+
 #include <memory>
 #include <vector>
 
@@ -34,6 +36,41 @@ std::string ContentDisposition(const std::string& name) {
     }
   }
   return "attachment; filename=\"" + ascii + "\"; filename*=UTF-8''" + encoded;
+}
+
+// The response body of a chunked download, as the vault's writers see it.
+class ResponseSink final : public vault::ByteSink {
+ public:
+  explicit ResponseSink(httplib::DataSink& sink) : sink_(sink) {}
+  Status Write(const uint8_t* data, size_t n) override {
+    if (sink_.write(reinterpret_cast<const char*>(data), n)) return Status::Ok();
+    return IoError("the client stopped reading");
+  }
+
+ private:
+  httplib::DataSink& sink_;
+};
+
+// The body of POST /matters/{id}/bags: {"redacted": bool, "organization": text},
+// both optional; an empty body asks for the originals.
+Status ReadBagRequest(const httplib::Request& req, bool* redacted, std::string* organization) {
+  if (req.body.empty()) return Status::Ok();
+  REFUGE_ASSIGN_OR_RETURN(Json body, ParseJsonBody(req));
+  if (!body.is_object()) return Malformed("expected a JSON object");
+  for (const auto& [k, v] : body.items()) {
+    if (k == "redacted") {
+      if (!v.is_boolean()) return Invalid(k, "must be true (safe copies only) or false (the originals)");
+      *redacted = v.get<bool>();
+    } else if (k == "organization") {
+      if (!v.is_string() || v.get<std::string>().empty()) {
+        return Invalid(k, "give the name of the organization that makes the bag (Source-Organization)");
+      }
+      *organization = v.get<std::string>();
+    } else {
+      return Invalid(k, "unknown field '" + k + "'; give redacted and organization");
+    }
+  }
+  return Status::Ok();
 }
 
 }  // namespace
@@ -126,7 +163,19 @@ void RegisterEvidenceRoutes(httplib::Server& server, app::Service& svc, app::Evi
 
   server.Post(item + "/redactions", Authed(svc, [&evidence](const httplib::Request& req, httplib::Response& res,
                                                             const app::Actor& who) {
-    auto made = evidence.Redact(who, req.matches[1], "");
+    // Optionally {"matter": "mat_..."}: file the copy under another matter of the client.
+    std::string matter;
+    if (!req.body.empty()) {
+      auto body = ParseJsonBody(req);
+      if (!body.ok()) return SendError(res, body.status());
+      if (!body->is_object()) return SendError(res, Malformed("expected a JSON object"));
+      for (const auto& [k, v] : body->items()) {
+        if (k != "matter") return SendError(res, Invalid(k, "unknown field '" + k + "'; give matter"));
+        if (!v.is_string()) return SendError(res, Invalid(k, "must be a matter id"));
+        matter = v.get<std::string>();
+      }
+    }
+    auto made = evidence.Redact(who, req.matches[1], "", matter);
     if (made.ok()) res.set_header("Location", std::string(kCollection) + "/" + (*made)["id"].get<std::string>());
     SendResult(res, made, 201);
   }));
@@ -140,6 +189,36 @@ void RegisterEvidenceRoutes(httplib::Server& server, app::Service& svc, app::Evi
     }
     SendResult(res, evidence.LinkEvent(who, req.matches[1], (*body)["event"]));
   }));
+
+  // A matter's evidence as a BagIt bag in one tar archive. The bag is built in a
+  // working directory inside the vault, then streamed; the directory goes with
+  // the response, whether it was sent whole or the client went away.
+  server.Post(R"(/api/v1/matters/([A-Za-z0-9_-]+)/bags)",
+              Authed(svc, [&evidence](const httplib::Request& req, httplib::Response& res, const app::Actor& who) {
+                bool redacted = false;
+                std::string organization;
+                Status asked = ReadBagRequest(req, &redacted, &organization);
+                if (!asked.ok()) return SendError(res, asked);
+                auto made = evidence.ExportForDownload(who, req.matches[1], redacted, organization);
+                if (!made.ok()) return SendError(res, made.status());
+                std::shared_ptr<app::BagDownload> bag = std::move(*made);
+                res.set_header("Content-Disposition", ContentDisposition(bag->name() + ".tar"));
+                std::string withheld;
+                for (const auto& w : bag->summary()["withheld"]) {
+                  withheld += (withheld.empty() ? "" : ", ") + w["id"].get<std::string>();
+                }
+                if (!withheld.empty()) res.set_header("Refuge-Withheld", withheld);
+                res.set_chunked_content_provider("application/x-tar", [bag](size_t, httplib::DataSink& sink) {
+                  ResponseSink out(sink);
+                  Status sent = bag->WriteTar(out);
+                  if (!sent.ok()) {
+                    spdlog::warn("bag {} was not sent whole: {}", bag->name(), sent.ToString());
+                    return false;
+                  }
+                  sink.done();
+                  return true;
+                });
+              }));
 
   server.Post(item + "/transfers", Authed(svc, [&evidence](const httplib::Request& req, httplib::Response& res,
                                                            const app::Actor& who) {

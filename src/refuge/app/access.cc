@@ -103,12 +103,22 @@ nlohmann::json Access::ShowMatter(const Record& matter) const {
   return j;
 }
 
+namespace {
+
+// "an advocate", "a lawyer": the role as a message names it.
+std::string WithArticle(const std::string& role) {
+  const bool vowel = !role.empty() && std::string("aeiou").find(role.front()) != std::string::npos;
+  return (vowel ? "an " : "a ") + role;
+}
+
+}  // namespace
+
 Status Access::RequireRole(std::initializer_list<const char*> roles, const std::string& what) const {
   if (is_operator()) return Status::Ok();
   for (const char* r : roles) {
     if (who_.role == r) return Status::Ok();
   }
-  return Status(Code::kForbidden, "a " + who_.role + " may not " + what);
+  return Status(Code::kForbidden, WithArticle(who_.role) + " may not " + what);
 }
 
 Status Access::RequireEventWriter(const std::string& type) const {
@@ -117,7 +127,7 @@ Status Access::RequireEventWriter(const std::string& type) const {
     if (type == "advocacy" || type == "publication") return Status::Ok();
     return Status(Code::kForbidden, "an advocate records advocacy and publication events only");
   }
-  return Status(Code::kForbidden, "a " + who_.role + " may not record events");
+  return Status(Code::kForbidden, WithArticle(who_.role) + " may not record events");
 }
 
 }  // namespace refuge::app

@@ -20,6 +20,7 @@
 #include "refuge/vault/codec.h"
 #include "refuge/vault/metadata.h"
 #include "refuge/vault/redact.h"
+#include "refuge/vault/tar.h"
 
 namespace refuge::app {
 
@@ -58,14 +59,46 @@ Status Locked() {
                 "evidence can be neither read nor added; restart it with the vault passphrase");
 }
 
+// The length of the well-formed UTF-8 sequence at s[i] (RFC 3629), or 0.
+size_t Utf8SequenceAt(const std::string& s, size_t i) {
+  const unsigned char c = static_cast<unsigned char>(s[i]);
+  const size_t len = c < 0x80                 ? 1
+                     : c >= 0xC2 && c <= 0xDF ? 2
+                     : c >= 0xE0 && c <= 0xEF ? 3
+                     : c >= 0xF0 && c <= 0xF4 ? 4
+                                              : 0;
+  if (len == 0 || i + len > s.size()) return 0;
+  for (size_t k = 1; k < len; ++k) {
+    if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return 0;
+  }
+  const unsigned char c1 = len > 1 ? static_cast<unsigned char>(s[i + 1]) : 0;
+  // Overlong forms, surrogates and code points above U+10FFFF.
+  const bool bad = (c == 0xE0 && c1 < 0xA0) || (c == 0xED && c1 > 0x9F) || (c == 0xF0 && c1 < 0x90) ||
+                   (c == 0xF4 && c1 > 0x8F);
+  return bad ? 0 : len;
+}
+
 // The last path component, without characters that could steer a path or a
-// terminal; at most 200 bytes, cut at a UTF-8 boundary.
+// terminal; at most 200 bytes, cut at a UTF-8 boundary. Bytes that are not UTF-8
+// become '_' too: the name goes into the record and the custody log as JSON.
 std::string SafeFilename(const std::string& name) {
   std::string base = name;
   size_t slash = base.find_last_of("/\\");
   if (slash != std::string::npos) base = base.substr(slash + 1);
   std::string out;
-  for (unsigned char c : base) out += (c < 0x20 || c == 0x7f || c == ':' || c == '%') ? '_' : static_cast<char>(c);
+  for (size_t i = 0; i < base.size();) {
+    const unsigned char c = static_cast<unsigned char>(base[i]);
+    const size_t len = Utf8SequenceAt(base, i);
+    const bool control = (len == 1 && (c < 0x20 || c == 0x7f)) ||
+                         (len == 2 && c == 0xC2 && static_cast<unsigned char>(base[i + 1]) < 0xA0);
+    if (len == 0 || control || (len == 1 && (c == ':' || c == '%'))) {
+      out += '_';
+      ++i;
+    } else {
+      out.append(base, i, len);
+      i += len;
+    }
+  }
   while (!out.empty() && (out.front() == '.' || out.front() == ' ')) out.erase(out.begin());
   while (!out.empty() && out.back() == ' ') out.pop_back();
   if (out.size() > 200) {
@@ -233,15 +266,21 @@ Json RecordJson(const EvidenceRow& row, const Json& body) {
 }  // namespace
 
 EvidenceService::EvidenceService(store::Store& store, const Clock& clock, std::unique_ptr<vault::Vault> vault,
-                                 auth::SigningKey key)
+                                 auth::SigningKey key, AuditLog* audit)
     : store_(store), clock_(clock), vault_(std::move(vault)), key_(std::move(key)),
-      public_key_(key_.PublicKeyHex()) {}
+      public_key_(key_.PublicKeyHex()), audit_(audit) {}
 
 EvidenceService::~EvidenceService() = default;
 
 std::string EvidenceService::Now() const { return FormatUtcTimestamp(clock_.NowUnixSeconds()); }
 
 Status EvidenceService::RequireUnlocked() const { return vault_ ? Status::Ok() : Locked(); }
+
+// Reads go through the audit log's queue, like every other read of a client's
+// file: "who has looked at this client's file?" then includes the evidence.
+void EvidenceService::AuditRead(const Actor& who, const char* action, const EvidenceRow& row, const Json& details) {
+  if (audit_ != nullptr) audit_->Enqueue(who, action, row.id, row.subject, details);
+}
 
 Result<EvidenceService::Loaded> EvidenceService::Load(Db& db, const std::string& id) const {
   Loaded rec;
@@ -298,7 +337,15 @@ Status EvidenceService::Append(Db& db, EvidenceRow& row, const Actor& who, const
   row.custody_sig = key_.Sign(msg);
   row.custody_key = public_key_;
   row.custody_mac = vault_->keys().CustodyMac(msg);
-  return db.SetCustodyHead(row);
+  REFUGE_RETURN_IF_ERROR(db.SetCustodyHead(row));
+  // Every write to a record is also in the installation's audit log, in the same
+  // transaction; reads are logged where they happen (AuditRead) and a bag export
+  // once for the bag. The details stay sealed in the custody entry: the audit log
+  // names only the record, its client and the custody entry.
+  static const std::set<std::string> kWrites = {"received", "redacted", "linked", "transferred",
+                                                "verified"};
+  if (audit_ == nullptr || !kWrites.count(action)) return Status::Ok();
+  return audit_->Append(db, who, "evidence." + action, row.id, row.subject, Json{{"custody_seq", e.seq}});
 }
 
 Result<std::vector<vault::CustodyEntry>> EvidenceService::OpenChain(Db& db, const EvidenceRow& row,
@@ -494,8 +541,10 @@ Result<Json> EvidenceService::Store(const Actor& who, const NewEvidence& in, con
 Result<Json> EvidenceService::Get(const Actor& who, const std::string& id) {
   REFUGE_RETURN_IF_ERROR(RequireUnlocked());
   Json out;
+  EvidenceRow read;
   REFUGE_RETURN_IF_ERROR(store_.Write([&](Db& db) -> Status {
     REFUGE_ASSIGN_OR_RETURN(Loaded rec, Load(db, id));
+    read = rec.row;
     REFUGE_RETURN_IF_ERROR(CheckAccess(db, who, rec, false));
     if (!rec.body_ok) return IoError("evidence record " + id + " is damaged: its sealed fields fail authentication");
     REFUGE_RETURN_IF_ERROR(Append(db, rec.row, who, "viewed", Json::object()));
@@ -519,12 +568,19 @@ Result<Json> EvidenceService::Get(const Actor& who, const std::string& id) {
     out["custody"] = Json{{"entries", rec.row.custody_seq}, {"head", rec.row.custody_hash}};
     return Status::Ok();
   }));
+  AuditRead(who, "evidence.read", read);
   return out;
 }
 
 Result<Page> EvidenceService::List(const Actor& who, const std::string& matter, const std::string& subject,
                                    const std::string& after, int limit) {
   REFUGE_RETURN_IF_ERROR(RequireUnlocked());
+  if (!matter.empty() && domain::TargetOfId(matter) != domain::RefTarget::kMatter) {
+    return Invalid("matter", "'" + matter + "' is not a matter id (mat_...)");
+  }
+  if (!subject.empty() && domain::TargetOfId(subject) != domain::RefTarget::kPerson) {
+    return Invalid("subject", "'" + subject + "' is not a person id (per_...)");
+  }
   limit = limit <= 0 ? 50 : std::min(limit, 1000);
   Page page;
   REFUGE_RETURN_IF_ERROR(store_.Read([&](Db& db) -> Status {
@@ -563,18 +619,20 @@ Result<EvidenceService::Content> EvidenceService::OpenContent(const Actor& who, 
                                                               const Json& details) {
   REFUGE_RETURN_IF_ERROR(RequireUnlocked());
   Content c;
-  std::string object;
+  EvidenceRow read;
   REFUGE_RETURN_IF_ERROR(store_.Write([&](Db& db) -> Status {
     REFUGE_ASSIGN_OR_RETURN(Loaded rec, Load(db, id));
     REFUGE_RETURN_IF_ERROR(CheckAccess(db, who, rec, false));
     if (!rec.body_ok) return IoError("evidence record " + id + " is damaged: its sealed fields fail authentication");
     REFUGE_RETURN_IF_ERROR(Append(db, rec.row, who, "downloaded", details));
-    object = rec.row.object;
+    read = rec.row;
     c.media_type = rec.row.media_type;
     c.filename = rec.Str("filename");
     return Status::Ok();
   }));
-  REFUGE_ASSIGN_OR_RETURN(c.reader, vault_->objects().Open(object));
+  // The access is recorded even if the file then fails to open: it was asked for.
+  AuditRead(who, "evidence.content", read, details);
+  REFUGE_ASSIGN_OR_RETURN(c.reader, vault_->objects().Open(read.object));
   return c;
 }
 
@@ -596,9 +654,11 @@ Result<Json> EvidenceService::SaveCopy(const Actor& who, const std::string& id, 
 Result<Json> EvidenceService::CustodyLog(const Actor& who, const std::string& id) {
   REFUGE_RETURN_IF_ERROR(RequireUnlocked());
   Json out;
+  EvidenceRow read;
   REFUGE_RETURN_IF_ERROR(store_.Read([&](Db& db) -> Status {
     REFUGE_ASSIGN_OR_RETURN(Loaded rec, Load(db, id));
     REFUGE_RETURN_IF_ERROR(CheckAccess(db, who, rec, false));
+    read = rec.row;
     std::vector<std::string> problems;
     REFUGE_ASSIGN_OR_RETURN(auto entries, OpenChain(db, rec.row, &problems));
     vault::CustodyHead head{rec.row.custody_seq, rec.row.custody_hash, rec.row.custody_sig,
@@ -618,6 +678,7 @@ Result<Json> EvidenceService::CustodyLog(const Actor& who, const std::string& id
                {"entries", std::move(list)}};
     return Status::Ok();
   }));
+  AuditRead(who, "evidence.custody", read);
   return out;
 }
 
@@ -748,7 +809,8 @@ Result<Json> EvidenceService::VerifyAll(const Actor& who) {
 
 // --- safe copies ---
 
-Result<Json> EvidenceService::RedactLoaded(const Actor& who, const Loaded& rec, const std::string& out_path) {
+Result<Json> EvidenceService::RedactLoaded(const Actor& who, const Loaded& rec, const std::string& out_path,
+                                           const std::string& matter) {
   if (!rec.row.parent.empty()) {
     return Invalid("id", rec.row.id + " is already a redacted copy (of " + rec.row.parent + "); redact the original");
   }
@@ -777,7 +839,7 @@ Result<Json> EvidenceService::RedactLoaded(const Actor& who, const Loaded& rec, 
   REFUGE_ASSIGN_OR_RETURN(vault::ObjectInfo info, writer->Finish());
   NewEvidence in;
   in.subject = rec.row.subject;
-  in.matter = rec.row.matter;
+  in.matter = matter.empty() ? rec.row.matter : matter;
   in.title = rec.Str("title");
   in.captured = rec.Str("captured");
   in.filename = rec.row.id + "-redacted" + vault::ExtensionFor(rec.row.media_type);
@@ -795,18 +857,39 @@ Result<Json> EvidenceService::RedactLoaded(const Actor& who, const Loaded& rec, 
                                               derivation, "redaction"));
   if (!out_path.empty()) REFUGE_RETURN_IF_ERROR(WriteVerifiedCopy(copy, info.sha256, out_path));
   stored["parent"] = rec.row.id;
+  if (!in.matter.empty()) stored["matter"] = in.matter;
   stored["report"] = report;
   return stored;
 }
 
-Result<Json> EvidenceService::Redact(const Actor& who, const std::string& id, const std::string& out_path) {
+Result<Json> EvidenceService::Redact(const Actor& who, const std::string& id, const std::string& out_path,
+                                     const std::string& matter) {
   REFUGE_RETURN_IF_ERROR(RequireUnlocked());
   Loaded rec;
   REFUGE_RETURN_IF_ERROR(store_.Read([&](Db& db) -> Status {
     REFUGE_ASSIGN_OR_RETURN(rec, Load(db, id));
-    return CheckAccess(db, who, rec, true);
+    REFUGE_RETURN_IF_ERROR(CheckAccess(db, who, rec, true));
+    if (matter.empty() || matter == rec.row.matter) return Status::Ok();
+    // Filing the copy under another matter shows it to that matter's team (an
+    // advocacy campaign publishing it). Only a safe copy moves, only within the
+    // client's own matters, and only to a team the lawyer is on.
+    if (domain::TargetOfId(matter) != domain::RefTarget::kMatter) {
+      return Invalid("matter", "'" + matter + "' is not a matter id (mat_...)");
+    }
+    Access access(db, who);
+    auto target = access.RequireMatter(matter);
+    if (!target.ok()) {
+      return target.status().code() == Code::kNotFound
+                 ? Invalid("matter", "refers to matter '" + matter + "', which does not exist")
+                 : target.status();
+    }
+    if (target->body.value("client", "") != rec.row.subject) {
+      return Invalid("matter", "matter " + matter + " is not a matter of " + rec.row.subject +
+                                   ", whom this evidence concerns; a safe copy is filed only under its client's matters");
+    }
+    return Status::Ok();
   }));
-  return RedactLoaded(who, rec, out_path);
+  return RedactLoaded(who, rec, out_path, matter);
 }
 
 // --- export ---
@@ -848,13 +931,21 @@ Result<Json> EvidenceService::Export(const Actor& who, const ExportRequest& req)
   REFUGE_RETURN_IF_ERROR(RequireUnlocked());
   if (req.matter.empty()) return Invalid("matter", "name the matter to export");
   if (req.out_dir.empty()) return Invalid("out", "name the directory to write the bag to");
+  // It becomes a line of bag-info.txt.
+  if (req.organization.empty() || req.organization.size() > 200 ||
+      std::any_of(req.organization.begin(), req.organization.end(),
+                  [](unsigned char c) { return c < 0x20 || c == 0x7f; })) {
+    return Invalid("organization", "give the organization's name on one line, at most 200 bytes");
+  }
   std::vector<Loaded> records;
   std::string matter_title;
+  std::string client;
   REFUGE_RETURN_IF_ERROR(store_.Read([&](Db& db) -> Status {
     Access access(db, who);
     auto matter = access.RequireMatter(req.matter);
     if (!matter.ok()) return matter.status();
     matter_title = matter->body.value("title", "");
+    client = matter->body.value("client", "");
     REFUGE_RETURN_IF_ERROR(access.RequireRole({"lawyer"}, "export evidence"));
     std::string after;
     while (true) {
@@ -872,16 +963,25 @@ Result<Json> EvidenceService::Export(const Actor& who, const ExportRequest& req)
 
   // What goes in: the originals, or for each original its newest safe copy
   // (made now when there is none). Originals that cannot be cleaned are withheld.
+  // A safe copy filed here whose original is under another matter (published
+  // by a campaign) goes in as it is.
   std::vector<Loaded> payload;
   Json withheld = Json::array();
   if (!req.redacted) {
     payload = records;
   } else {
     std::map<std::string, const Loaded*> newest_copy;
+    std::set<std::string> originals;
     for (const auto& r : records) {
-      if (r.row.parent.empty()) continue;
+      if (r.row.parent.empty()) {
+        originals.insert(r.row.id);
+        continue;
+      }
       auto& slot = newest_copy[r.row.parent];
       if (slot == nullptr || r.row.id > slot->row.id) slot = &r;
+    }
+    for (const auto& [parent, copy] : newest_copy) {
+      if (!originals.count(parent)) payload.push_back(*copy);
     }
     for (const auto& r : records) {
       if (!r.row.parent.empty()) continue;
@@ -895,7 +995,7 @@ Result<Json> EvidenceService::Export(const Actor& who, const ExportRequest& req)
                                 {"reason", "Refuge cannot remove metadata from " + r.row.media_type + " files safely"}});
         continue;
       }
-      auto made = RedactLoaded(who, r, "");
+      auto made = RedactLoaded(who, r, "", "");
       if (!made.ok()) {
         if (made.status().code() != Code::kUnsupportedMedia) return made.status();
         withheld.push_back(Json{{"id", r.row.id}, {"media_type", r.row.media_type}, {"reason", made.status().message()}});
@@ -981,15 +1081,48 @@ Result<Json> EvidenceService::Export(const Actor& who, const ExportRequest& req)
   // Only a finished bag is recorded as an export.
   const std::string bag_name = std::filesystem::path(req.out_dir).filename().string();
   REFUGE_RETURN_IF_ERROR(store_.Write([&](Db& db) -> Status {
+    Json exhibits = Json::array();
     for (const auto& it : items) {
       REFUGE_ASSIGN_OR_RETURN(Loaded rec, Load(db, it["evidence"].get<std::string>()));
       REFUGE_RETURN_IF_ERROR(Append(db, rec.row, who, "exported",
                                     Json{{"bag", bag_name}, {"payload", it["payload"]}, {"redacted", req.redacted}}));
+      exhibits.push_back(rec.row.id);
     }
-    return Status::Ok();
+    if (audit_ == nullptr) return Status::Ok();
+    return audit_->Append(db, who, "evidence.export", req.matter, client,
+                          Json{{"bag", bag_name}, {"redacted", req.redacted}, {"evidence", exhibits}});
   }));
   return Json{{"bag", req.out_dir}, {"items", items.size()}, {"bytes", bytes}, {"redacted", req.redacted},
               {"withheld", withheld}};
+}
+
+BagDownload::BagDownload(std::unique_ptr<vault::WorkDir> dir, std::string name, Json summary)
+    : dir_(std::move(dir)), name_(std::move(name)), summary_(std::move(summary)) {}
+
+BagDownload::~BagDownload() = default;  // the working directory goes with dir_
+
+Status BagDownload::WriteTar(vault::ByteSink& out) const {
+  return vault::WriteTar(dir_->path() + "/" + name_, name_, out);
+}
+
+Result<std::unique_ptr<BagDownload>> EvidenceService::ExportForDownload(const Actor& who, const std::string& matter,
+                                                                        bool redacted,
+                                                                        const std::string& organization) {
+  REFUGE_RETURN_IF_ERROR(RequireUnlocked());
+  if (domain::TargetOfId(matter) != domain::RefTarget::kMatter) return NotFound("no matter '" + matter + "'");
+  const std::string today = FormatCivil(CivilFromDays(clock_.NowUnixSeconds() / 86400));
+  const std::string name = SafeFilename(matter + (redacted ? "-safe-copies-" : "-bag-") + today);
+  // The payload lies in clear in the working directory until the download ends,
+  // so it lives inside the vault (mode 0700) and never outlives the request.
+  REFUGE_ASSIGN_OR_RETURN(auto work, vault_->NewWorkDir());
+  ExportRequest req;
+  req.matter = matter;
+  req.out_dir = work->path() + "/" + name;
+  req.redacted = redacted;
+  if (!organization.empty()) req.organization = organization;
+  REFUGE_ASSIGN_OR_RETURN(Json summary, Export(who, req));
+  summary["bag"] = name;
+  return std::unique_ptr<BagDownload>(new BagDownload(std::move(work), name, std::move(summary)));
 }
 
 Result<Json> EvidenceService::VerifyBag(const std::string& dir) {

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "refuge/app/actor.h"
+#include "refuge/app/audit_log.h"
 #include "refuge/app/service.h"
 #include "refuge/auth/signing_key.h"
 #include "refuge/base/clock.h"
@@ -39,6 +40,31 @@ struct ExportRequest {
   std::string organization = "Refuge";  // bag-info Source-Organization
 };
 
+// A bag made to be downloaded (EvidenceService::ExportForDownload). It is built
+// in a private working directory inside the vault, because the payload is in
+// clear there, and that directory goes with this object: after the download,
+// and also when the download fails or the client goes away.
+class BagDownload {
+ public:
+  ~BagDownload();
+  // The archive's name without ".tar", which is also its top directory:
+  // "<matter>-bag-<date>", or "<matter>-safe-copies-<date>" for safe copies.
+  const std::string& name() const { return name_; }
+  // What Export answered, with "bag" set to name(): {"bag", "items", "bytes",
+  // "redacted", "withheld"}.
+  const nlohmann::json& summary() const { return summary_; }
+  // The whole bag as one tar archive, its files under name()/, written to `out`
+  // in pieces; `out` failing (the client went away) stops it with its status.
+  Status WriteTar(vault::ByteSink& out) const;
+
+ private:
+  friend class EvidenceService;
+  BagDownload(std::unique_ptr<vault::WorkDir> dir, std::string name, nlohmann::json summary);
+  std::unique_ptr<vault::WorkDir> dir_;
+  std::string name_;
+  nlohmann::json summary_;
+};
+
 // The evidence vault's use cases (docs/vault-format.md): ingest, read, chain of
 // custody, verification, safe copies, BagIt export. Every access to a record is
 // a custody entry. Thread-safe.
@@ -51,8 +77,10 @@ class EvidenceService {
  public:
   // `vault` is null when the server started without a passphrase: every call then
   // answers kIo (HTTP 503) saying the vault is locked. `key` signs custody heads.
+  // `audit` is the installation's audit log (Service::audit()), which must
+  // outlive this service; null only where no log is kept (a fuzz harness).
   EvidenceService(store::Store& store, const Clock& clock, std::unique_ptr<vault::Vault> vault,
-                  auth::SigningKey key);
+                  auth::SigningKey key, AuditLog* audit = nullptr);
   ~EvidenceService();
 
   bool unlocked() const { return vault_ != nullptr; }
@@ -84,14 +112,16 @@ class EvidenceService {
   Result<nlohmann::json> AddFile(const Actor& who, const std::string& path, NewEvidence in);
 
   // The record: capture context, embedded metadata, linked events, derivatives.
-  // A "viewed" custody entry.
+  // A "viewed" custody entry and an "evidence.read" audit entry.
   Result<nlohmann::json> Get(const Actor& who, const std::string& id);
-  // Records visible to the actor, filtered by matter and/or subject.
+  // Records visible to the actor, filtered by matter and/or subject (ids of
+  // that kind; kInvalid naming the field otherwise).
   Result<Page> List(const Actor& who, const std::string& matter, const std::string& subject,
                     const std::string& after, int limit);
 
   // The decrypted original for streaming. A "downloaded" custody entry with
-  // `details` (e.g. the byte range asked for).
+  // `details` (e.g. the byte range asked for), and an "evidence.content" audit
+  // entry with the same details.
   struct Content {
     std::unique_ptr<vault::ObjectStore::Reader> reader;
     std::string media_type;
@@ -102,6 +132,7 @@ class EvidenceService {
   Result<nlohmann::json> SaveCopy(const Actor& who, const std::string& id, const std::string& out_path);
 
   // The chain of custody, decrypted, with its check: {"id", "ok", "problems", "head", "entries"}.
+  // Not a custody entry itself; an "evidence.custody" audit entry.
   Result<nlohmann::json> CustodyLog(const Actor& who, const std::string& id);
 
   // Fixity: re-hashes the object, checks every AEAD tag, the record against what
@@ -112,11 +143,22 @@ class EvidenceService {
   Result<nlohmann::json> VerifyAll(const Actor& who);
 
   // A safe copy, stored as a derivative record: {"id", "sha256", "size",
-  // "media_type", "parent", "report"}. Writes it to `out_path` too when given.
-  Result<nlohmann::json> Redact(const Actor& who, const std::string& id, const std::string& out_path);
+  // "media_type", "parent", "matter", "report"}. Writes it to `out_path` too when
+  // given. The copy is filed under the original's matter, or under `matter`: another
+  // matter of the same client that the actor is on (the campaign that publishes
+  // it). The original stays where it is.
+  Result<nlohmann::json> Redact(const Actor& who, const std::string& id, const std::string& out_path,
+                                const std::string& matter = "");
 
   // A BagIt bag of a matter's evidence: {"bag", "items", "bytes", "withheld"}.
+  // With `redacted`, each original is represented by its newest safe copy (made
+  // now when there is none), and safe copies filed under the matter whose
+  // originals are elsewhere go in as they are. An "exported" custody entry per
+  // exhibit and an "evidence.export" audit entry, once the bag is complete.
   Result<nlohmann::json> Export(const Actor& who, const ExportRequest& req);
+  // The same bag, built to be sent as an archive (BagDownload).
+  Result<std::unique_ptr<BagDownload>> ExportForDownload(const Actor& who, const std::string& matter,
+                                                         bool redacted, const std::string& organization);
   // Validates any bag; Refuge's custody file, when present, offline.
   static Result<nlohmann::json> VerifyBag(const std::string& dir);
 
@@ -142,7 +184,11 @@ class EvidenceService {
                                const std::string& media_type, nlohmann::json metadata,
                                nlohmann::json derivation, const std::string& source);
   Result<nlohmann::json> CheckRecord(store::Db& db, const Loaded& rec) const;
-  Result<nlohmann::json> RedactLoaded(const Actor& who, const Loaded& rec, const std::string& out_path);
+  Result<nlohmann::json> RedactLoaded(const Actor& who, const Loaded& rec, const std::string& out_path,
+                                      const std::string& matter);
+  // Queues an audit entry for a read of `row` (its subject is whom it concerns).
+  void AuditRead(const Actor& who, const char* action, const store::EvidenceRow& row,
+                 const nlohmann::json& details = nlohmann::json::object());
   std::string Now() const;
 
   store::Store& store_;
@@ -150,6 +196,7 @@ class EvidenceService {
   std::unique_ptr<vault::Vault> vault_;
   auth::SigningKey key_;
   std::string public_key_;
+  AuditLog* audit_;
 };
 
 }  // namespace refuge::app

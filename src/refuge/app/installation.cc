@@ -81,7 +81,7 @@ Result<std::unique_ptr<EvidenceService>> OpenEvidence(Service& svc, const std::s
     }
     REFUGE_ASSIGN_OR_RETURN(vault, vault::Vault::Open(data_dir, passphrase, create));
   }
-  return std::make_unique<EvidenceService>(svc.store(), svc.clock(), std::move(vault), std::move(key));
+  return std::make_unique<EvidenceService>(svc.store(), svc.clock(), std::move(vault), std::move(key), &svc.audit());
 }
 
 }  // namespace refuge::app

@@ -1,4 +1,4 @@
-// refuge evidence add|get|custody|verify|redact|export|verify-bag|passphrase
+// refuge evidence add|list|show|get|custody|verify|redact|export|verify-bag|passphrase
 #include <signal.h>
 #include <stdlib.h>
 
@@ -98,6 +98,65 @@ void AddEvidenceCommand(CLI::App& app, int* exit_code) {
       return;
     }
     std::cout << r->dump() << "\n";
+    *exit_code = 0;
+  });
+
+  // --- list ---
+  struct ListOpts {
+    Common c;
+    std::string matter;
+    std::string subject;
+  };
+  auto list = std::make_shared<ListOpts>();
+  auto* list_cmd = ev->add_subcommand(
+      "list", "Print the records, filtered by matter and/or person, as GET /api/v1/evidence does: {\"items\", \"next\"}");
+  list_cmd->add_option("--matter", list->matter, "Only records filed under this matter (id)");
+  list_cmd->add_option("--subject", list->subject, "Only records about this person (id)");
+  AddCommon(list_cmd, &list->c);
+  list_cmd->callback([list, exit_code] {
+    auto o = Open(list->c.data, list->c.db, false);
+    if (!o.ok()) {
+      *exit_code = ReportError(o.status(), std::cerr);
+      return;
+    }
+    // Every page, so "next" is always null here.
+    Json items = Json::array();
+    std::string after;
+    do {
+      auto page = o->evidence->List(app::Actor::Operator(), list->matter, list->subject, after, 1000);
+      if (!page.ok()) {
+        *exit_code = ReportError(page.status(), std::cerr);
+        return;
+      }
+      for (auto& item : page->items) items.push_back(std::move(item));
+      after = page->next;
+    } while (!after.empty());
+    PrintJson(Json{{"items", std::move(items)}, {"next", nullptr}});
+    *exit_code = 0;
+  });
+
+  // --- show ---
+  struct ShowOpts {
+    Common c;
+    std::string id;
+  };
+  auto show = std::make_shared<ShowOpts>();
+  auto* show_cmd = ev->add_subcommand(
+      "show", "Print a record's metadata as GET /api/v1/evidence/ID does; like that read, it is a \"viewed\" custody entry");
+  show_cmd->add_option("ID", show->id, "Evidence id")->required();
+  AddCommon(show_cmd, &show->c);
+  show_cmd->callback([show, exit_code] {
+    auto o = Open(show->c.data, show->c.db, false);
+    if (!o.ok()) {
+      *exit_code = ReportError(o.status(), std::cerr);
+      return;
+    }
+    auto r = o->evidence->Get(app::Actor::Operator(), show->id);
+    if (!r.ok()) {
+      *exit_code = ReportError(r.status(), std::cerr);
+      return;
+    }
+    PrintJson(*r);
     *exit_code = 0;
   });
 
@@ -209,11 +268,19 @@ void AddEvidenceCommand(CLI::App& app, int* exit_code) {
   });
 
   // --- redact ---
-  auto redact = std::make_shared<GetOpts>();
+  struct RedactOpts {
+    Common c;
+    std::string id;
+    std::string out;
+    std::string matter;
+  };
+  auto redact = std::make_shared<RedactOpts>();
   auto* redact_cmd = ev->add_subcommand(
       "redact", "Make a safe copy without identifying metadata (image data and streams unchanged), kept as a derivative");
   redact_cmd->add_option("ID", redact->id, "Evidence id of the original")->required();
   redact_cmd->add_option("--out", redact->out, "Where to write the copy")->required();
+  redact_cmd->add_option("--matter", redact->matter,
+                         "File the copy under this other matter of the same client (e.g. the campaign that publishes it)");
   AddCommon(redact_cmd, &redact->c);
   redact_cmd->callback([redact, exit_code] {
     auto o = Open(redact->c.data, redact->c.db, false);
@@ -221,7 +288,7 @@ void AddEvidenceCommand(CLI::App& app, int* exit_code) {
       *exit_code = ReportError(o.status(), std::cerr);
       return;
     }
-    auto r = o->evidence->Redact(app::Actor::Operator(), redact->id, redact->out);
+    auto r = o->evidence->Redact(app::Actor::Operator(), redact->id, redact->out, redact->matter);
     if (!r.ok()) {
       *exit_code = ReportError(r.status(), std::cerr);
       return;

@@ -160,6 +160,7 @@ const KINDS: Record<string, string[]> = {
   matter: ['matter'],
   facility: ['facility'],
   party: ['person', 'organization', 'facility'],
+  event: ['event'],
 };
 
 async function findOptions(target: string, q: string, signal: AbortSignal): Promise<Option[]> {

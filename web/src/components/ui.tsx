@@ -111,6 +111,8 @@ export function FieldValue({ name, value }: { name: string; value: unknown }) {
   if (Array.isArray(value)) return <>{value.map(String).join(', ')}</>;
   const s = String(value);
   if (/^(per|org|fac|mat|evt)_[a-z0-9_-]+$/.test(s)) return <RefName id={s} />;
+  // Linked by id only: fetching a record's title would itself be a recorded access.
+  if (/^evi_[A-Za-z0-9_-]+$/.test(s)) return <a href={`/evidence/${s}`}>{s}</a>;
   if (/(^|_)country$/.test(name)) return <>{countryName(s)} ({s})</>;
   if (name === 'datetime' || /^\d{4}-\d{2}-\d{2}T/.test(s)) return <DateText value={s} />;
   if (name === 'url' && /^https?:\/\//.test(s)) {

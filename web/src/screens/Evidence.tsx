@@ -1,7 +1,10 @@
 import type { ComponentChild } from 'preact';
 import { useRef, useState } from 'preact/hooks';
-import { ApiError, api, enc, getAll, uploadFile, type CustodyEntry, type Evidence, type Matter } from '../api';
+import { ApiError, api, enc, getAll, uploadFile, type CustodyEntry, type EventRec, type Evidence, type Matter } from '../api';
+import { RefPicker } from '../components/inputs';
 import { Card, DateText, Empty, ErrorBox, Field, Loading, PageTitle, RefName } from '../components/ui';
+import { headline, typeLabel } from '../events';
+import { loadSchema } from '../schema';
 import { fmtDate, words } from '../format';
 import { fmtBytes } from '../format_bytes';
 import { navigate } from '../router';
@@ -327,6 +330,15 @@ export function EvidencePage({ id }: { id: string }) {
           )}
         </Card>
       </div>
+      <Card title="Link to an event" id="evidence-link" class="wide">
+        <LinkToEvent
+          record={e}
+          onLinked={() => {
+            rec.reload();
+            custody.reload();
+          }}
+        />
+      </Card>
       <Card title="Chain of custody" id="evidence-custody" class="wide">
         {custody.error && <ErrorBox error={custody.error} onRetry={custody.reload} />}
         {!custody.data && !custody.error && <Loading />}
@@ -386,5 +398,118 @@ export function EvidencePage({ id }: { id: string }) {
         </form>
       </Card>
     </div>
+  );
+}
+
+/**
+ * Links the record to an event that shows or publishes it: the event, picked
+ * from the matter's chronology or found by search, is made to cite the record
+ * in its `evidence` field when it cites nothing yet (a correction, kept in its
+ * history), and the link is recorded in the record's chain of custody.
+ */
+function LinkToEvent({ record, onLinked }: { record: Evidence; onLinked: () => void }) {
+  const [eventId, setEventId] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string>('');
+  const [linked, setLinked] = useState('');
+  // Event types whose contract has a field that cites evidence (capture, publication).
+  const citing = useLoad(async (s) => {
+    const schema = await loadSchema(s);
+    return schema.events.filter((t) => t.fields.some((f) => f.ref === 'evidence')).map((t) => t.type);
+  }, []);
+  const chronology = useLoad(
+    (s) =>
+      api.get<{ events: EventRec[] }>(
+        record.matter ? `/matters/${enc(record.matter)}/chronology` : `/people/${enc(record.subject)}/chronology`,
+        s,
+      ),
+    [record.matter, record.subject],
+  );
+  const types = citing.data ?? [];
+  const candidates = (chronology.data?.events ?? []).filter((ev) => !ev.retracted && types.includes(ev.type));
+  const errId = 'link-event-err';
+
+  const link = async (e: Event) => {
+    e.preventDefault();
+    setError('');
+    setLinked('');
+    if (!eventId) {
+      setError('Choose the event that shows or publishes this file.');
+      return;
+    }
+    setBusy(true);
+    try {
+      const ev = await api.get<EventRec>(`/events/${enc(eventId)}`);
+      if (types.length && !types.includes(ev.type)) {
+        setError(`${typeLabel(ev.type)} events cannot cite evidence; choose an ${types.map((t) => typeLabel(t).toLowerCase()).join(' or ')} event.`);
+        return;
+      }
+      const cited = typeof ev.evidence === 'string' ? ev.evidence : '';
+      if (cited && cited !== record.id) {
+        setError(`That event already cites ${cited}. Correct the event first if it should cite this file instead.`);
+        return;
+      }
+      if (!cited) await api.patch<EventRec>(`/events/${enc(ev.id)}`, { evidence: record.id }, ev.version);
+      await api.post(`/evidence/${enc(record.id)}/links`, { event: ev.id });
+      setLinked(`${typeLabel(ev.type)} of ${ev.date}`);
+      setEventId('');
+      chronology.reload();
+      onLinked();
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const invalid = error ? true : undefined;
+  return (
+    <form class="inline-form link-form" onSubmit={link} noValidate>
+      <p class="hint">
+        The event then names this file, and the file's chain of custody records the link.
+      </p>
+      <div class={'form-row' + (error ? ' has-error' : '')} data-field="event">
+        <label for="link-event">Event from the chronology</label>
+        <select
+          id="link-event"
+          value={candidates.some((c) => c.id === eventId) ? eventId : ''}
+          aria-invalid={invalid}
+          aria-describedby={error ? errId : undefined}
+          onChange={(x) => setEventId((x.target as HTMLSelectElement).value)}
+        >
+          <option value="">{chronology.data ? (candidates.length ? 'Choose…' : 'No capture or publication event') : 'Loading…'}</option>
+          {candidates.map((c) => (
+            <option key={c.id} value={c.id}>
+              {c.date} · {headline(c)}
+              {c.evidence === record.id ? ' (cites this file)' : c.evidence ? ` (cites ${String(c.evidence)})` : ''}
+            </option>
+          ))}
+        </select>
+        <label for="link-event-search">Or find an event</label>
+        <RefPicker
+          id="link-event-search"
+          name="event"
+          target="event"
+          value={candidates.some((c) => c.id === eventId) ? '' : eventId}
+          label="Or find an event"
+          aria-invalid={invalid}
+          aria-describedby={error ? errId : undefined}
+          onChange={(id) => setEventId(id)}
+        />
+        {error && (
+          <p class="field-error" id={errId} role="alert">
+            {error}
+          </p>
+        )}
+      </div>
+      <button type="submit" disabled={busy}>
+        {busy ? 'Linking…' : 'Link to the event'}
+      </button>
+      {linked && (
+        <p role="status" data-testid="link-done">
+          Linked to the {linked.charAt(0).toLowerCase() + linked.slice(1)}.
+        </p>
+      )}
+    </form>
   );
 }

@@ -1,11 +1,11 @@
 import { useState } from 'preact/hooks';
-import { api, enc, type Deadline, type EventRec, type Matter } from '../api';
+import { ApiError, api, enc, requestFile, type Deadline, type EventRec, type Matter } from '../api';
 import { ChronologyPanel } from '../components/Chronology';
 import { Card, DateText, Empty, ErrorBox, Field, Loading, PageTitle, RefName } from '../components/ui';
 import { headline } from '../events';
 import { today, words } from '../format';
 import { knownName } from '../names';
-import { useLoad } from '../session';
+import { useLoad, useSession } from '../session';
 import { useTitle } from './Dashboard';
 import { DeadlineList } from './Person';
 import { EvidenceList } from './Evidence';
@@ -26,7 +26,11 @@ export function chronologyCsv(events: EventRec[]): string {
 }
 
 function download(name: string, type: string, text: string) {
-  const url = URL.createObjectURL(new Blob([text], { type }));
+  saveBlob(name, new Blob([text], { type }));
+}
+
+function saveBlob(name: string, blob: Blob) {
+  const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
   a.href = url;
   a.download = name;
@@ -107,6 +111,9 @@ export function MatterPage({ id }: { id: string }) {
             </button>
           </div>
         </Card>
+        <Card title="Evidence bag" id="matter-bag">
+          <BagExport matter={m.id} />
+        </Card>
         <Card title="Hearings" id="matter-hearings">
           <EventRows events={of('hearing')} empty="No hearing on this matter." />
         </Card>
@@ -145,5 +152,77 @@ function EventRows({ events, empty }: { events: EventRec[]; empty: string }) {
         </li>
       ))}
     </ul>
+  );
+}
+
+/**
+ * The matter's evidence as a BagIt bag (RFC 8493) in one .tar archive, as
+ * `refuge evidence export` writes it: the files, their checksums, each chain of
+ * custody with its signed head, and an index. Each file's custody log records
+ * the export. Lawyers on the team export.
+ */
+function BagExport({ matter }: { matter: string }) {
+  const { me } = useSession();
+  const [safeOnly, setSafeOnly] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const [done, setDone] = useState<{ name: string; size: number; withheld: string } | null>(null);
+  if (me.role !== 'lawyer') {
+    return <p class="muted">Lawyers on the matter's team export its evidence as a bag.</p>;
+  }
+  const exportBag = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    setDone(null);
+    try {
+      const got = await requestFile('POST', `/matters/${enc(matter)}/bags`, { redacted: safeOnly }, `${matter}-bag.tar`);
+      saveBlob(got.filename, got.blob);
+      setDone({ name: got.filename, size: got.blob.size, withheld: got.headers.get('Refuge-Withheld') ?? '' });
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const fieldError = error instanceof ApiError && error.field === 'redacted' ? error.message : undefined;
+  return (
+    <form class="bag-export" onSubmit={exportBag} aria-busy={busy}>
+      <p>
+        The files of this matter with their checksums and chains of custody, as one archive that{' '}
+        <code>refuge evidence verify-bag</code> checks offline. Each file's custody log records the export.
+      </p>
+      <div class={'form-row form-row-check' + (fieldError ? ' has-error' : '')} data-field="redacted">
+        <input
+          id="bag-safe-only"
+          type="checkbox"
+          checked={safeOnly}
+          aria-describedby={['bag-safe-only-hint', fieldError ? 'bag-safe-only-err' : ''].filter(Boolean).join(' ')}
+          aria-invalid={fieldError ? true : undefined}
+          onChange={(x) => setSafeOnly((x.target as HTMLInputElement).checked)}
+        />
+        <label for="bag-safe-only">Safe copies only</label>
+        <p class="hint" id="bag-safe-only-hint">
+          Redacted copies without location, camera or owner metadata, made now where missing; files that cannot be cleaned are left out.
+        </p>
+        {fieldError && (
+          <p class="field-error" id="bag-safe-only-err">
+            {fieldError}
+          </p>
+        )}
+      </div>
+      {error !== null && !fieldError && <ErrorBox error={error} context="No bag was exported" />}
+      <div class="actions-bar">
+        <button type="submit" class="primary" disabled={busy}>
+          {busy ? 'Building the bag…' : 'Export bag'}
+        </button>
+      </div>
+      {done && (
+        <p role="status" data-testid="bag-done">
+          Downloaded <strong>{done.name}</strong> ({done.size.toLocaleString('en-US')} bytes).
+          {done.withheld && <> Left out, because they cannot be cleaned: {done.withheld}.</>}
+        </p>
+      )}
+    </form>
   );
 }
