@@ -46,6 +46,12 @@ int64_t Seek(void* opaque, int64_t offset, int whence) {
   return offset;
 }
 
+// libavformat may read the source and nothing else. A playlist in an upload (HLS,
+// DASH) would otherwise make it fetch the URLs it names from the server, and a
+// concat script open files: the first go through io_open, the second through
+// protocols, of which none is allowed.
+int RefuseOpen(AVFormatContext*, AVIOContext**, const char*, int, AVDictionary**) { return AVERROR(EPERM); }
+
 }  // namespace
 
 void QuietAvLogging() {
@@ -84,6 +90,8 @@ Result<AvInput> OpenAvInput(RandomAccessSource& src) {
   AVFormatContext* ctx = avformat_alloc_context();
   ctx->pb = pb;
   ctx->flags |= AVFMT_FLAG_CUSTOM_IO;
+  ctx->io_open = RefuseOpen;
+  ctx->protocol_whitelist = av_strdup("none");
   int rc = avformat_open_input(&ctx, nullptr, nullptr, nullptr);
   if (rc < 0) {
     // avformat_open_input frees ctx on failure, but not our I/O context.

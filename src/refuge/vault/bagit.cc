@@ -119,6 +119,44 @@ std::vector<std::string> Lines(const std::string& text) {
   return out;
 }
 
+// Text taken from a bag (file names, manifest lines, declared values) as a report
+// may show it: reports are printed to terminals and as JSON, so valid UTF-8 stays
+// and every control character, backslash and byte that is not UTF-8 becomes \xNN.
+std::string Printable(std::string_view s) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string out;
+  size_t i = 0;
+  while (i < s.size()) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    const size_t len = c < 0x80                 ? 1
+                       : c >= 0xC2 && c <= 0xDF ? 2
+                       : c >= 0xE0 && c <= 0xEF ? 3
+                       : c >= 0xF0 && c <= 0xF4 ? 4
+                                                : 0;
+    bool ok = len > 0 && i + len <= s.size();
+    for (size_t k = 1; ok && k < len; ++k) ok = (static_cast<unsigned char>(s[i + k]) & 0xC0) == 0x80;
+    if (ok && len > 1) {
+      const unsigned char c1 = static_cast<unsigned char>(s[i + 1]);
+      // No overlong forms, surrogates or code points above U+10FFFF; no C1 controls.
+      if ((c == 0xE0 && c1 < 0xA0) || (c == 0xED && c1 > 0x9F) || (c == 0xF0 && c1 < 0x90) ||
+          (c == 0xF4 && c1 > 0x8F) || (c == 0xC2 && c1 < 0xA0)) {
+        ok = false;
+      }
+    }
+    if (ok && len == 1 && (c < 0x20 || c == 0x7F || c == '\\')) ok = false;
+    if (!ok) {
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+      ++i;
+      continue;
+    }
+    out.append(s.substr(i, len));
+    i += len;
+  }
+  return out;
+}
+
 }  // namespace
 
 bool IsSafeBagPath(std::string_view path) {
@@ -346,7 +384,8 @@ size_t HexLength(const std::string& alg) {
 // Reads a small file in the bag; refuses symbolic links and oversized files.
 Result<std::string> ReadBagFile(const std::string& base, const std::string& rel, uint64_t limit) {
   const std::string full = base + "/" + rel;
-  int fd = ::open(full.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  // O_NONBLOCK: opening a named pipe would otherwise wait for a writer forever.
+  int fd = ::open(full.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
   if (fd < 0) {
     if (errno == ENOENT) return NotFound(rel + " is missing");
     if (errno == ELOOP) return Invalid(rel, rel + " is a symbolic link, which a bag may not contain");
@@ -374,8 +413,14 @@ Result<std::string> ReadBagFile(const std::string& base, const std::string& rel,
 Result<std::map<std::string, std::string>> HashBagFile(const std::string& base, const std::string& rel,
                                                        const std::vector<std::string>& algorithms,
                                                        uint64_t* size) {
-  int fd = ::open((base + "/" + rel).c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  int fd = ::open((base + "/" + rel).c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
   if (fd < 0) return IoError("cannot read " + rel + ": " + ErrnoText());
+  // It was a regular file when listed; it may have been swapped since.
+  struct stat st;
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return Invalid(rel, rel + " is not a regular file");
+  }
   ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
   Digests d(algorithms);
   std::vector<uint8_t> buf(kBufferBytes);
@@ -540,9 +585,8 @@ Json CheckCustody(const std::string& text, const std::map<std::string, std::stri
   return report;
 }
 
-}  // namespace
-
-Result<BagReport> VerifyBag(const std::string& dir) {
+// Everything VerifyBag checks; the problems still quote the bag as found.
+Result<BagReport> ValidateBag(const std::string& dir) {
   BagReport r;
   struct stat st;
   if (::lstat(dir.c_str(), &st) != 0) return NotFound("no bag at " + dir);
@@ -697,6 +741,22 @@ Result<BagReport> VerifyBag(const std::string& dir) {
     problems.push_back(custody.status().message());
   }
   r.ok = problems.empty();
+  return r;
+}
+
+}  // namespace
+
+Result<BagReport> VerifyBag(const std::string& dir) {
+  REFUGE_ASSIGN_OR_RETURN(BagReport r, ValidateBag(dir));
+  for (auto& p : r.problems) p = Printable(p);
+  if (r.custody.is_object()) {
+    if (r.custody.contains("public_key") && r.custody["public_key"].is_string()) {
+      r.custody["public_key"] = Printable(r.custody["public_key"].get<std::string>());
+    }
+    for (auto& item : r.custody["items"]) {
+      for (auto& p : item["problems"]) p = Printable(p.get<std::string>());
+    }
+  }
   return r;
 }
 

@@ -1,11 +1,16 @@
 #include "refuge/vault/bagit.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <sstream>
+#include <thread>
 
 #include "refuge/vault/test_support.h"
 
@@ -114,6 +119,56 @@ TEST_F(BagTest, SymbolicLinksAreRefused) {
   BagReport r = Verify();
   EXPECT_FALSE(r.ok);
   EXPECT_NE(Joined(r).find("data/link.txt is a symbolic link"), std::string::npos) << Joined(r);
+}
+
+// Found by fuzz/bag_fuzz.cc: a payload name in Latin-1, as older archivers
+// write them, made `verify-bag --json` abort, and control characters in a name
+// reached the terminal as they were.
+TEST_F(BagTest, NamesThatAreNotUtf8OrHoldControlCharactersAreQuotedSafely) {
+  std::ofstream(bag_ + "/data/caf\xe9.txt") << "not in any manifest";
+  std::ofstream(bag_ + "/data/文件.txt") << "not in any manifest";
+  Append("manifest-sha256.txt",
+         "0000000000000000000000000000000000000000000000000000000000000000  data/\x1b[2Kfine%0D.txt\n");
+  BagReport r = Verify();
+  EXPECT_FALSE(r.ok);
+  const std::string text = Joined(r);
+  EXPECT_NE(text.find("data/caf\\xE9.txt is not listed"), std::string::npos) << text;
+  EXPECT_NE(text.find("data/文件.txt is not listed"), std::string::npos) << text;
+  EXPECT_NE(text.find("unsafe path 'data/\\x1B[2Kfine\\x0D.txt'"), std::string::npos) << text;
+  EXPECT_EQ(text.find('\x1b'), std::string::npos) << text;
+  EXPECT_NO_THROW((void)r.ToJson().dump());
+}
+
+// Found by fuzz/bag_fuzz.cc: a named pipe as bagit.txt or a manifest made the
+// validator wait for a writer forever.
+TEST_F(BagTest, NamedPipesAreRefusedWithoutWaitingForAWriter) {
+  auto pipe_for = [&](const std::string& name) {
+    std::filesystem::remove(bag_ + "/" + name);
+    ASSERT_EQ(::mkfifo((bag_ + "/" + name).c_str(), 0600), 0);
+  };
+  auto verify_promptly = [&] {
+    std::promise<BagReport> done;
+    auto result = done.get_future();
+    std::thread verifier([&] { done.set_value(Verify()); });
+    if (result.wait_for(std::chrono::seconds(20)) != std::future_status::ready) {
+      ADD_FAILURE() << "VerifyBag is waiting on a named pipe";
+      // Let it go: a writer that closes at once gives it an end of file.
+      for (const char* name : {"/bagit.txt", "/manifest-sha512.txt"}) {
+        int fd = ::open((bag_ + name).c_str(), O_WRONLY | O_NONBLOCK);
+        if (fd >= 0) ::close(fd);
+      }
+    }
+    verifier.join();
+    return result.get();
+  };
+  pipe_for("manifest-sha512.txt");
+  BagReport r = verify_promptly();
+  EXPECT_FALSE(r.ok);
+  EXPECT_NE(Joined(r).find("manifest-sha512.txt is not a regular file"), std::string::npos) << Joined(r);
+  pipe_for("bagit.txt");
+  r = verify_promptly();
+  EXPECT_FALSE(r.ok);
+  EXPECT_NE(Joined(r).find("bagit.txt is not a regular file"), std::string::npos) << Joined(r);
 }
 
 TEST_F(BagTest, ATamperedTagFileOrDeclarationIsFound) {

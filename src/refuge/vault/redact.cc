@@ -57,6 +57,11 @@ bool StructuralTag(const std::string& key, const std::string& value) {
   if (key == "handler_name") return value == "VideoHandler" || value == "SoundHandler" || value == "SubtitleHandler";
   if (key == "vendor_id") return value == "[0][0][0][0]";
   if (key == "encoder" || key == "ENCODER") return value.rfind("Lavf", 0) == 0;
+  // The Matroska muxer writes every track's length (00:00:12.480000000).
+  if (key == "DURATION") {
+    return !value.empty() && value.size() <= 32 &&
+           value.find_first_not_of("0123456789:.") == std::string::npos;
+  }
   return false;
 }
 
