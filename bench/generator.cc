@@ -7,6 +7,10 @@
 
 #include <algorithm>
 #include <array>
+#include <deque>
+#include <future>
+#include <memory>
+#include <thread>
 #include <string_view>
 #include <vector>
 
@@ -152,15 +156,18 @@ CaseShape ShapeOf(uint64_t seed, int64_t n) {
   return c;
 }
 
+// Writes the dataset's text, or (without files) holds one block of it in memory
+// for a worker thread, to be appended in order.
 class Writer {
  public:
-  Writer(std::FILE* out, std::FILE* csv) : out_(out), csv_(csv) {}
+  Writer(std::FILE* out, std::FILE* csv, bool with_csv) : out_(out), csv_(csv), with_csv_(with_csv) {}
 
   void Item(const std::string& object) {
     buf_ += first_ ? "\n\t\t" : ",\n\t\t";
     first_ = false;
     buf_ += object;
-    if (buf_.size() > (1u << 20)) Flush();
+    ++items_;
+    if (out_ && buf_.size() > (1u << 20)) Flush();
   }
   void Raw(SV s) { buf_ += s; }
   void Section(SV name) {
@@ -171,9 +178,21 @@ class Writer {
   }
   void EndSection() { buf_ += first_ ? "]" : "\n\t]"; }
 
+  // The items of `block` after those written here, as if written here.
+  void Append(const Writer& block) {
+    if (block.items_ == 0) return;
+    if (!first_) buf_ += ',';
+    buf_ += block.buf_;
+    first_ = false;
+    items_ += block.items_;
+    csv_buf_ += block.csv_buf_;
+    if (buf_.size() > (1u << 20)) Flush();
+    if (csv_buf_.size() > (1u << 20)) FlushCsv();
+  }
+
   void CsvRow(const std::string& id, const std::string& subject, const std::string& matter, SV type,
               const std::string& date, const std::string& body) {
-    if (!csv_) return;
+    if (!with_csv_) return;
     csv_buf_ += id;
     csv_buf_ += ',';
     csv_buf_ += subject;
@@ -189,15 +208,14 @@ class Writer {
       csv_buf_.push_back(c);
     }
     csv_buf_ += "\"\n";
-    if (csv_buf_.size() > (1u << 20)) FlushCsv();
+    if (csv_ && csv_buf_.size() > (1u << 20)) FlushCsv();
   }
 
-  Status Flush() {
+  // A failed write is remembered and reported by failed().
+  void Flush() {
     bytes_ += buf_.size();
-    const bool ok = std::fwrite(buf_.data(), 1, buf_.size(), out_) == buf_.size();
+    if (std::fwrite(buf_.data(), 1, buf_.size(), out_) != buf_.size()) error_ = true;
     buf_.clear();
-    if (!ok) error_ = true;
-    return ok ? Status::Ok() : IoError("cannot write the dataset");
   }
   void FlushCsv() {
     if (!csv_) return;
@@ -206,15 +224,42 @@ class Writer {
   }
   bool failed() const { return error_; }
   uint64_t bytes() const { return bytes_ + buf_.size(); }
+  int64_t items() const { return items_; }
 
  private:
   std::FILE* out_;
   std::FILE* csv_;
+  bool with_csv_;
   std::string buf_, csv_buf_;
   bool first_ = true;
   bool error_ = false;
   uint64_t bytes_ = 0;
+  int64_t items_ = 0;
 };
+
+// Writes `fn(block, n)` for n in [0, count) into `w` in order, blocks of people
+// generated on every core while this thread writes the finished ones.
+template <typename Fn>
+void InParallel(Writer& w, int64_t count, bool with_csv, const Fn& fn) {
+  constexpr int64_t kBlock = 4096;
+  const size_t workers = std::max(2u, std::thread::hardware_concurrency());
+  std::deque<std::future<std::unique_ptr<Writer>>> pending;
+  int64_t next = 0;
+  while (next < count || !pending.empty()) {
+    while (next < count && pending.size() <= workers) {
+      const int64_t begin = next, end = std::min(count, next + kBlock);
+      next = end;
+      pending.push_back(std::async(std::launch::async, [begin, end, with_csv, &fn] {
+        auto block = std::make_unique<Writer>(nullptr, nullptr, with_csv);
+        for (int64_t n = begin; n < end; ++n) fn(*block, n);
+        return block;
+      }));
+    }
+    std::unique_ptr<Writer> block = pending.front().get();
+    pending.pop_front();
+    w.Append(*block);
+  }
+}
 
 std::string Head(SV id, int version, SV updated) {
   std::string s = "{\"id\":\"";
@@ -255,7 +300,7 @@ void WritePerson(Writer& w, uint64_t seed, int64_t n) {
   std::string s = Head(PersonId(n), noted ? 2 : 1, noted ? "2026-03-02T12:00:00Z" : kStamp);
   Field(s, "name", name);
   if (!other.empty()) s += ",\"other_names\":[\"" + other + "\"]";
-  char a_number[16];
+  char a_number[24];
   std::snprintf(a_number, sizeof a_number, "%09lld", static_cast<long long>(200000000 + n));
   Field(s, "a_number", a_number);
   Field(s, "country_of_birth", shape.citizenship);
@@ -268,7 +313,7 @@ void WritePerson(Writer& w, uint64_t seed, int64_t n) {
   w.Item(s);
 }
 
-void WriteMatters(Writer& w, uint64_t seed, int64_t n, int64_t* count) {
+void WriteMatters(Writer& w, uint64_t seed, int64_t n) {
   const CaseShape shape = ShapeOf(seed, n);
   Draw d(seed, 3, static_cast<uint64_t>(n));
   for (int k = 0; k < shape.matters; ++k) {
@@ -281,7 +326,6 @@ void WriteMatters(Writer& w, uint64_t seed, int64_t n, int64_t* count) {
     if (d.Chance(30)) s += ",\"" + AdvocateName(static_cast<int>(n % kAdvocates)) + "\"";
     s += "]}";
     w.Item(s);
-    ++*count;
   }
 }
 
@@ -488,7 +532,7 @@ std::string EventBody(const EventDraft& e, const std::string& subject, SV note) 
   return s;
 }
 
-void WriteEvents(Writer& w, uint64_t seed, int64_t n, int long_case_events, int64_t* count) {
+void WriteEvents(Writer& w, uint64_t seed, int64_t n, int long_case_events) {
   const std::string subject = PersonId(n);
   const auto events = CaseEvents(seed, n, long_case_events);
   Draw d(seed, 5, static_cast<uint64_t>(n));
@@ -513,7 +557,6 @@ void WriteEvents(Writer& w, uint64_t seed, int64_t n, int long_case_events, int6
     }
     w.Item(s);
     w.CsvRow(id, subject, e.matter, e.type, PartialDate(e.day, e.precision), "{" + body + "}");
-    ++*count;
   }
 }
 
@@ -544,10 +587,10 @@ Result<GeneratorStats> Generate(const GeneratorOptions& o, std::FILE* out, std::
   if (o.persons > 99999999) return Invalid("persons", "must be at most 99,999,999");
   REFUGE_ASSIGN_OR_RETURN(std::string hash, DeterministicPasswordHash(o.password, o.seed));
   GeneratorStats st;
-  Writer w(out, csv);
+  Writer w(out, csv, csv != nullptr);
   w.Raw("{\n\t\"format\": \"refuge-backup\",\n\t\"format_version\": 1");
   w.Section("people");
-  for (int64_t n = 0; n < o.persons; ++n) WritePerson(w, o.seed, n);
+  InParallel(w, o.persons, false, [&](Writer& b, int64_t n) { WritePerson(b, o.seed, n); });
   w.EndSection();
   st.persons = o.persons;
 
@@ -599,15 +642,20 @@ Result<GeneratorStats> Generate(const GeneratorOptions& o, std::FILE* out, std::
   w.EndSection();
 
   w.Section("matters");
-  for (int64_t n = 0; n < o.persons; ++n) WriteMatters(w, o.seed, n, &st.matters);
+  int64_t before = w.items();
+  InParallel(w, o.persons, false, [&](Writer& b, int64_t n) { WriteMatters(b, o.seed, n); });
+  st.matters = w.items() - before;
   w.EndSection();
   w.Section("evidence");
   w.EndSection();
   w.Section("events");
-  for (int64_t n = 0; n < o.persons; ++n) WriteEvents(w, o.seed, n, o.long_case_events, &st.events);
+  before = w.items();
+  InParallel(w, o.persons, csv != nullptr,
+             [&](Writer& b, int64_t n) { WriteEvents(b, o.seed, n, o.long_case_events); });
+  st.events = w.items() - before;
   w.EndSection();
   w.Raw("\n}\n");
-  REFUGE_RETURN_IF_ERROR(w.Flush());
+  w.Flush();
   w.FlushCsv();
   if (w.failed()) return IoError("cannot write the dataset");
   st.bytes = w.bytes();

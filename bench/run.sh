@@ -23,7 +23,7 @@ section "vault (1 GiB)"
 "$here/vault_bench.sh" "$build" "$runs" 1024 | tee "$logs/vault"
 section "deadlines"
 "$build/deadlines_bench" --benchmark_repetitions="$runs" --benchmark_report_aggregates_only=true --benchmark_color=false \
-  2>&1 | tee "$logs/deadlines"
+  2>&1 | sed 's/\x1b\[[0-9;]*m//g' | tee "$logs/deadlines"
 
 section "summary (medians; ratio = Refuge / reference, higher is better)"
 {

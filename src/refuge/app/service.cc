@@ -682,7 +682,7 @@ Result<Json> Service::Search(const Actor& who, const std::string& query, const s
     // page fills: in a national caseload most people named "Okafor" are someone
     // else's clients, and a lawyer's own must still be found. A query that would
     // need more than kSearchScan hits checked says so instead of running on.
-    constexpr int kBatch = 200, kSearchScan = 5000;
+    constexpr int kBatch = 200, kSearchScan = 2000;
     store::SearchHit after;
     int scanned = 0;
     std::vector<store::SearchHit> hits;
