@@ -633,17 +633,7 @@ Status Service::ImportText(const Actor& who, std::string_view text, const std::s
     } catch (const StopImport&) {
       return error;
     } catch (const Json::parse_error& e) {
-      size_t line = 1, col = 1;
-      for (size_t i = 0; i + 1 < e.byte && i < text.size(); ++i) {
-        if (text[i] == '\n') {
-          ++line;
-          col = 1;
-        } else {
-          ++col;
-        }
-      }
-      return Malformed(name + ": not valid JSON at line " + std::to_string(line) + ", column " +
-                       std::to_string(col));
+      return MalformedJsonAt(name, text, e.byte);
     }
     REFUGE_RETURN_IF_ERROR(CheckHeader(header));
     // The sections kept for the end, in an order that writes what each refers to first.

@@ -34,4 +34,17 @@ std::string Status::ToString() const {
   return s;
 }
 
+Status MalformedJsonAt(const std::string& name, std::string_view text, size_t byte) {
+  size_t line = 1, col = 1;
+  for (size_t i = 0; i + 1 < byte && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      col = 1;
+    } else {
+      ++col;
+    }
+  }
+  return Malformed(name + ": not valid JSON at line " + std::to_string(line) + ", column " + std::to_string(col));
+}
+
 }  // namespace refuge

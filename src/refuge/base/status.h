@@ -3,6 +3,7 @@
 #include <cassert>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <variant>
 
@@ -57,6 +58,9 @@ class [[nodiscard]] Status {
 inline Status Malformed(std::string msg, std::string field = {}) {
   return Status(Code::kMalformed, std::move(msg), std::move(field));
 }
+// kMalformed for a JSON syntax error at byte `byte` (1-based, as nlohmann's
+// parse_error counts) of `text`, named by line and column.
+Status MalformedJsonAt(const std::string& name, std::string_view text, size_t byte);
 inline Status Invalid(std::string field, std::string msg) {
   return Status(Code::kInvalid, std::move(msg), std::move(field));
 }

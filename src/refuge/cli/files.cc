@@ -139,17 +139,7 @@ Result<nlohmann::json> ParseJsonText(const std::string& text, const std::string&
   try {
     return nlohmann::json::parse(text);
   } catch (const nlohmann::json::parse_error& e) {
-    size_t line = 1, col = 1;
-    for (size_t i = 0; i + 1 < e.byte && i < text.size(); ++i) {
-      if (text[i] == '\n') {
-        ++line;
-        col = 1;
-      } else {
-        ++col;
-      }
-    }
-    return Malformed(name + ": not valid JSON at line " + std::to_string(line) + ", column " +
-                     std::to_string(col));
+    return MalformedJsonAt(name, text, e.byte);
   }
 }
 
