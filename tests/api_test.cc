@@ -185,6 +185,57 @@ TEST_F(DemoServer, EventCorrectionAndRetractionKeepHistory) {
   EXPECT_EQ(all.body["events"].size(), 28u);
 }
 
+// Chronologies are answered from a cache while the data stays the same. A write
+// by another process (here a second server on the same database) shows at once,
+// and every read is in the audit log, answered from the cache or not.
+TEST_F(DemoServer, ChronologiesShowEveryWriteWhicheverServerMadeIt) {
+  const std::string path = "/api/v1/matters/mat_wen_bond/chronology";
+  auto first = api_->Get(path);
+  ASSERT_EQ(first.status, 200) << first.raw;
+  ASSERT_EQ(first.body["events"].size(), 6u);
+  EXPECT_EQ(api_->Get(path).raw, first.raw);
+
+  ServerProcess two(dir_.path());
+  ApiClient other(two, kMaya, kMayaPassword);
+  auto created = other.Post("/api/v1/events", Json{{"type", "note"}, {"subject", "per_wen_hao"},
+                                                   {"date", "2026-11-20"}, {"matter", "mat_wen_bond"},
+                                                   {"note", "Bond receipt sent to the family."}});
+  ASSERT_EQ(created.status, 201) << created.raw;
+  const std::string id = created.body["id"];
+  auto note_of = [&](const Json& events) -> std::string {
+    for (const auto& e : events) {
+      if (e["id"] == id) return e.value("note", "");
+    }
+    return "(absent)";
+  };
+  auto added = api_->Get(path);
+  ASSERT_EQ(added.body["events"].size(), 7u) << added.raw;
+  EXPECT_EQ(note_of(added.body["events"]), "Bond receipt sent to the family.");
+
+  auto corrected = other.Patch("/api/v1/events/" + id, Json{{"note", "Bond receipt sent to his sister."}}, "\"1\"");
+  ASSERT_EQ(corrected.status, 200) << corrected.raw;
+  EXPECT_EQ(note_of(api_->Get(path).body["events"]), "Bond receipt sent to his sister.");
+
+  auto retracted = other.Send("POST", "/api/v1/events/" + id + "/retract", R"({"reason":"wrong matter"})",
+                              "application/json", {{"If-Match", "\"2\""}});
+  ASSERT_EQ(retracted.status, 200) << retracted.raw;
+  auto after = api_->Get(path);
+  EXPECT_EQ(after.raw, first.raw);
+  EXPECT_EQ(api_->Get(path + "?retracted=true").body["events"].size(), 7u);
+
+  // Six reads of this chronology by maya on the first server: all audited.
+  server_->Stop();
+  two.Stop();
+  auto shown = RunRefuge({"audit", "show", "--person", "per_wen_hao", "--data", dir_.path()});
+  ASSERT_EQ(shown.exit_code, 0) << shown.err;
+  size_t reads = 0;
+  for (size_t at = shown.out.find("maya  matter.chronology  mat_wen_bond"); at != std::string::npos;
+       at = shown.out.find("maya  matter.chronology  mat_wen_bond", at + 1)) {
+    ++reads;
+  }
+  EXPECT_EQ(reads, 6u) << shown.out;
+}
+
 TEST_F(DemoServer, ListsPaginate) {
   std::set<std::string> seen;
   std::string after;

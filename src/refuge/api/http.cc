@@ -38,6 +38,12 @@ void SendResult(httplib::Response& res, const Result<Json>& result, int ok_statu
   SendJson(res, ok_status, *result);
 }
 
+void SendResult(httplib::Response& res, const Result<app::ViewText>& result) {
+  if (!result.ok()) return SendError(res, result.status());
+  res.status = 200;
+  res.set_content(**result, "application/json");
+}
+
 void SendPage(httplib::Response& res, const Result<app::Page>& page) {
   if (!page.ok()) return SendError(res, page.status());
   Json body = {{"items", page->items}};

@@ -27,6 +27,8 @@ void SendJson(httplib::Response& res, int http_status, const Json& body);
 // Sends the value with 200, or its error.
 void SendResult(httplib::Response& res, const Result<Json>& result, int ok_status = 200);
 // {"items": [...], "next": cursor-or-null}.
+// Sends a view's serialized answer with 200, or its error.
+void SendResult(httplib::Response& res, const Result<app::ViewText>& result);
 void SendPage(httplib::Response& res, const Result<app::Page>& page);
 // Like SendResult, with an ETag from the object's "version".
 void SendVersioned(httplib::Response& res, const Result<Json>& result, int ok_status = 200);

@@ -215,7 +215,7 @@ Result<Principal> Service::AuthenticateToken(const std::string& token) {
     return Status::Ok();
   }));
   if (out.ok() && (touch_session || touch_token)) {
-    REFUGE_RETURN_IF_ERROR(store_->Write([&](Db& db) -> Status {
+    REFUGE_RETURN_IF_ERROR(store_->WriteBookkeeping([&](Db& db) -> Status {
       if (touch_session) return db.TouchSession(hash, now);
       return db.TouchApiToken(token_id, Now());
     }));

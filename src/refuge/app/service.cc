@@ -528,34 +528,52 @@ Json EventsJson(const std::vector<Event>& events) {
 
 }  // namespace
 
-Result<Json> Service::PersonChronology(const Actor& who, const std::string& person_id,
-                                       bool include_retracted) {
-  Json out;
+Result<ViewText> Service::CachedView(Db& db, const Actor& who, const std::string& view,
+                                     const std::function<Result<Json>()>& compute) {
+  REFUGE_ASSIGN_OR_RETURN(int64_t generation, db.DataGeneration());
+  // The user's name cannot hold a NUL, so no two (user, view) pairs share a key.
+  const std::string key = who.user + std::string(1, '\0') + view;
+  if (ViewText hit = view_cache_.Find(key, generation)) return hit;
+  REFUGE_ASSIGN_OR_RETURN(Json out, compute());
+  auto text = std::make_shared<const std::string>(out.dump(-1, ' ', false, Json::error_handler_t::replace));
+  view_cache_.Put(key, generation, text);
+  return ViewText(std::move(text));
+}
+
+Result<ViewText> Service::PersonChronology(const Actor& who, const std::string& person_id,
+                                           bool include_retracted) {
+  ViewText out;
   REFUGE_RETURN_IF_ERROR(store_->Read([&](Db& db) -> Status {
     Access access(db, who);
     REFUGE_ASSIGN_OR_RETURN(Record p, access.RequirePerson(person_id));
-    REFUGE_ASSIGN_OR_RETURN(auto events, db.EventsOfSubject(person_id, include_retracted));
-    REFUGE_ASSIGN_OR_RETURN(events, access.VisibleEvents(std::move(events)));
-    out = {{"person", person_id},
-           {"events", EventsJson(views::Chronology(std::move(events), include_retracted))}};
+    const std::string view = "person.chronology " + person_id + (include_retracted ? " retracted" : "");
+    REFUGE_ASSIGN_OR_RETURN(out, CachedView(db, who, view, [&]() -> Result<Json> {
+      REFUGE_ASSIGN_OR_RETURN(auto events, db.EventsOfSubject(person_id, include_retracted));
+      REFUGE_ASSIGN_OR_RETURN(events, access.VisibleEvents(std::move(events)));
+      return Json{{"person", person_id},
+                  {"events", EventsJson(views::Chronology(std::move(events), include_retracted))}};
+    }));
     return Status::Ok();
   }));
   audit_->Enqueue(who, "person.chronology", person_id, person_id);
   return out;
 }
 
-Result<Json> Service::MatterChronology(const Actor& who, const std::string& matter_id,
-                                       bool include_retracted) {
-  Json out;
+Result<ViewText> Service::MatterChronology(const Actor& who, const std::string& matter_id,
+                                           bool include_retracted) {
+  ViewText out;
   std::string client;
   REFUGE_RETURN_IF_ERROR(store_->Read([&](Db& db) -> Status {
     Access access(db, who);
     REFUGE_ASSIGN_OR_RETURN(Record m, access.RequireMatter(matter_id));
     client = m.body.value("client", "");
-    REFUGE_ASSIGN_OR_RETURN(auto events, db.EventsOfMatter(matter_id, include_retracted));
-    REFUGE_ASSIGN_OR_RETURN(events, access.VisibleEvents(std::move(events)));
-    out = {{"matter", matter_id},
-           {"events", EventsJson(views::Chronology(std::move(events), include_retracted))}};
+    const std::string view = "matter.chronology " + matter_id + (include_retracted ? " retracted" : "");
+    REFUGE_ASSIGN_OR_RETURN(out, CachedView(db, who, view, [&]() -> Result<Json> {
+      REFUGE_ASSIGN_OR_RETURN(auto events, db.EventsOfMatter(matter_id, include_retracted));
+      REFUGE_ASSIGN_OR_RETURN(events, access.VisibleEvents(std::move(events)));
+      return Json{{"matter", matter_id},
+                  {"events", EventsJson(views::Chronology(std::move(events), include_retracted))}};
+    }));
     return Status::Ok();
   }));
   audit_->Enqueue(who, "matter.chronology", matter_id, client);
@@ -680,9 +698,11 @@ Result<Json> Service::Search(const Actor& who, const std::string& query, const s
     Access access(db, who);
     // Hits the actor may not see are dropped, and the next ones read, until the
     // page fills: in a national caseload most people named "Okafor" are someone
-    // else's clients, and a lawyer's own must still be found. A query that would
-    // need more than kSearchScan hits checked says so instead of running on.
-    constexpr int kBatch = 200, kSearchScan = 2000;
+    // else's clients, and a lawyer's own must still be found. The index drops
+    // those off the actor's teams in one query a batch (Db::HitsOnTeamsOf); Access
+    // checks the rest. A query that would need more than kSearchScan index hits
+    // says so instead of running on.
+    constexpr int kBatch = 500, kSearchScan = 20000;
     store::SearchHit after;
     int scanned = 0;
     std::vector<store::SearchHit> hits;
@@ -700,9 +720,13 @@ Result<Json> Service::Search(const Actor& who, const std::string& query, const s
         exhausted = hits.size() < static_cast<size_t>(kBatch);
         if (hits.empty()) break;
         after = hits.back();
+        scanned += static_cast<int>(hits.size());
+        if (!who.is_operator()) {
+          REFUGE_ASSIGN_OR_RETURN(hits, db.HitsOnTeamsOf(hits, who.user));
+        }
+        continue;
       }
       const store::SearchHit& h = hits[next++];
-      ++scanned;
       Json item = {{"kind", h.kind}, {"id", h.id}};
       if (h.kind == "event") {
         REFUGE_ASSIGN_OR_RETURN(Event e, db.GetEvent(h.id));

@@ -16,6 +16,7 @@
 #include "refuge/app/access.h"
 #include "refuge/app/actor.h"
 #include "refuge/app/audit_log.h"
+#include "refuge/app/view_cache.h"
 #include "refuge/auth/signing_key.h"
 #include "refuge/base/clock.h"
 #include "refuge/base/status.h"
@@ -88,6 +89,8 @@ struct Principal {
 // views from the events the actor may see. Thread-safe.
 class Service {
  public:
+  static constexpr size_t kViewCacheBytes = 64 << 20;
+
   // `rules` are the deadline rules and closure days in force (built-in plus the
   // administrator's files in the data dir); `audit_key` signs the audit log.
   Service(std::unique_ptr<store::Store> store, const Clock& clock, rules::RuleConfig rules,
@@ -97,6 +100,7 @@ class Service {
   store::Store& store() { return *store_; }
   const Clock& clock() const { return clock_; }
   AuditLog& audit() { return *audit_; }
+  ViewCache& view_cache() { return view_cache_; }
   void set_session_policy(const SessionPolicy& p) { sessions_ = p; }
   void set_login_limits(const LoginLimits& l) { limits_ = l; }
 
@@ -122,8 +126,9 @@ class Service {
   Result<Page> ListEvents(const Actor& who, const std::string& after, int limit);
 
   // Views, computed from the events the actor may see.
-  Result<Json> PersonChronology(const Actor& who, const std::string& person_id, bool include_retracted);
-  Result<Json> MatterChronology(const Actor& who, const std::string& matter_id, bool include_retracted);
+  // Chronologies come as sent, from the view cache when the data has not changed.
+  Result<ViewText> PersonChronology(const Actor& who, const std::string& person_id, bool include_retracted);
+  Result<ViewText> MatterChronology(const Actor& who, const std::string& matter_id, bool include_retracted);
   Result<Json> Custody(const Actor& who, const std::string& person_id);
   Result<Json> Journey(const Actor& who, const std::string& person_id);
   Result<Json> NextHearing(const Actor& who, const std::string& person_id);
@@ -212,6 +217,10 @@ class Service {
   Status CheckReferences(store::Db& db, const std::vector<domain::Reference>& refs);
   Status CheckTeam(store::Db& db, const Json& body);
   Result<Json> FacilitySummary(store::Db& db, const std::string& id);
+  // The answer of `who` for `view` from the cache, if it holds it for the data in
+  // `db`'s snapshot; otherwise from `compute`, then kept.
+  Result<ViewText> CachedView(store::Db& db, const Actor& who, const std::string& view,
+                              const std::function<Result<Json>()>& compute);
   Result<Json> PersonView(const Actor& who, const std::string& person_id, const char* action,
                           const std::function<Json(const std::vector<domain::Event>&)>& view);
   std::string Now() const;
@@ -228,6 +237,7 @@ class Service {
   SessionPolicy sessions_;
   LoginLimits limits_;
   std::unique_ptr<AuditLog> audit_;
+  ViewCache view_cache_{kViewCacheBytes};
   std::mutex login_mu_;
   std::map<std::string, std::deque<int64_t>> login_failures_;  // "u:name" / "a:address"
 };

@@ -209,6 +209,11 @@ class Db {
   virtual Result<std::vector<SearchHit>> Search(const std::vector<std::string>& terms,
                                                 const std::string& kind, int limit,
                                                 const SearchHit& after = {}) = 0;
+  // The hits, in order, that `user` may see by the teams they are on or the
+  // people they created: a cheap first cut for search, never dropping one that
+  // app::Access would show. Organizations and facilities all pass.
+  virtual Result<std::vector<SearchHit>> HitsOnTeamsOf(const std::vector<SearchHit>& hits,
+                                                       const std::string& user) = 0;
 
   // Users and sessions.
   virtual Status InsertUser(const User& u) = 0;
@@ -251,6 +256,14 @@ class Db {
                                                     const std::string& person,
                                                     const std::string& actor) = 0;
 
+  // --- data generation ---
+  // A number that Store::Write advances in every transaction that may change what a
+  // view shows. Read in a snapshot, it names the data that snapshot holds, across
+  // every process on the database: cached views (app/view_cache.h) are valid while
+  // it stays the same.
+  virtual Result<int64_t> DataGeneration() = 0;
+  virtual Status AdvanceDataGeneration() = 0;
+
   // Counts for progress reports and checks.
   virtual Result<int64_t> CountEntities(EntityKind kind) = 0;
   virtual Result<int64_t> CountEvents() = 0;
@@ -286,11 +299,23 @@ class Store {
   virtual ~Store() = default;
   // Runs `fn` in one write transaction: committed if `fn` returns OK (and the commit
   // is durable when Write returns), rolled back otherwise. Writers are serialized.
-  virtual Status Write(const std::function<Status(Db&)>& fn) = 0;
+  // Advances the data generation in the same transaction.
+  Status Write(const std::function<Status(Db&)>& fn) {
+    return WriteTransaction([&fn](Db& db) -> Status {
+      Status s = fn(db);
+      return s.ok() ? db.AdvanceDataGeneration() : s;
+    });
+  }
+  // Write for records no view shows (audit entries, session activity): the data
+  // generation stays, so cached views stay valid. Anything else uses Write.
+  Status WriteBookkeeping(const std::function<Status(Db&)>& fn) { return WriteTransaction(fn); }
   // Runs `fn` on a consistent snapshot.
   virtual Status Read(const std::function<Status(Db&)>& fn) = 0;
   // The migration version the database is at.
   virtual int SchemaVersion() const = 0;
+
+ protected:
+  virtual Status WriteTransaction(const std::function<Status(Db&)>& fn) = 0;
 };
 
 }  // namespace refuge::store

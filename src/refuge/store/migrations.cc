@@ -454,6 +454,21 @@ BEGIN RAISE EXCEPTION 'custody entries are append-only'; END $$;
 CREATE TRIGGER custody_entries_append_only BEFORE UPDATE OR DELETE ON custody_entries
   FOR EACH ROW EXECUTE FUNCTION custody_entries_append_only();
 )sql"},
+      {5, "data generation, advanced by every write a view may show",
+       /*sqlite=*/R"sql(
+CREATE TABLE data_generation (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  n INTEGER NOT NULL
+);
+INSERT INTO data_generation (id, n) VALUES (1, 1);
+)sql",
+       /*postgres=*/R"sql(
+CREATE TABLE data_generation (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  n BIGINT NOT NULL
+);
+INSERT INTO data_generation (id, n) VALUES (1, 1);
+)sql"},
   };
   return kMigrations;
 }

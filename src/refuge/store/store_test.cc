@@ -9,6 +9,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -275,6 +276,47 @@ TEST_P(StoreTest, ReopeningKeepsData) {
   ASSERT_TRUE(wen.ok()) << wen.status().ToString();
   EXPECT_EQ(wen->body["name"], "Wen Hao");
   EXPECT_EQ(SearchIds("wen"), std::vector<std::string>{kWen});
+}
+
+// Cached views are valid while the data generation stays: every committed Write
+// advances it, in the snapshot of every later reader; bookkeeping and rolled-back
+// writes leave it.
+TEST_P(StoreTest, EveryCommittedWriteAdvancesTheDataGeneration) {
+  auto generation = [&] {
+    auto g = Read([](Db& db) { return db.DataGeneration(); });
+    EXPECT_TRUE(g.ok()) << g.status().ToString();
+    return g.ok() ? *g : -1;
+  };
+  const int64_t start = generation();
+  ASSERT_TRUE(Insert(Person(kWen, "Wen Hao")).ok());
+  EXPECT_EQ(generation(), start + 1);
+
+  Status failed = store_->Write([&](Db& db) -> Status {
+    REFUGE_RETURN_IF_ERROR(db.InsertEntity(Person("per_other", "Someone Else")));
+    return Status(Code::kConflict, "changed my mind");
+  });
+  EXPECT_EQ(failed.code(), Code::kConflict);
+  EXPECT_EQ(generation(), start + 1);
+  EXPECT_FALSE(Has(EntityKind::kPerson, "per_other"));
+
+  ASSERT_TRUE(store_->WriteBookkeeping([](Db& db) { return db.DeleteExpiredSessions(0); }).ok());
+  EXPECT_EQ(generation(), start + 1);
+
+  // A snapshot taken before a write keeps the generation it began with.
+  Status s = store_->Read([&](Db& db) -> Status {
+    auto before = db.DataGeneration();
+    EXPECT_TRUE(before.ok());
+    std::thread writer([&] { EXPECT_TRUE(Insert(Person("per_third", "Third Person")).ok()); });
+    writer.join();
+    auto still = db.DataGeneration();
+    EXPECT_TRUE(still.ok());
+    if (before.ok() && still.ok()) {
+      EXPECT_EQ(*still, *before);
+    }
+    return Status::Ok();
+  });
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(generation(), start + 2);
 }
 
 TEST(SqliteStore, OpeningAnUnwritablePathFails) {
@@ -935,6 +977,47 @@ TEST_P(StoreEventsTest, MattersOfAPersonThroughClientSubjectAndMention) {
   retracted.retracted = true;
   ASSERT_TRUE(Write([&](Db& db) { return db.UpdateEvent(retracted, 1); }).ok());
   EXPECT_TRUE(of(kWenona).empty());
+}
+
+// Search's first cut: the hits a user's teams reach, and the people they created.
+TEST_P(StoreEventsTest, HitsOnTeamsOfFollowTheTeamsAndWhoCreatedAPerson) {
+  ASSERT_TRUE(Insert(Person(kLiWei, "Li Wei 李伟")).ok());
+  ASSERT_TRUE(Insert(Person(kWenona, "Wenona Li")).ok());
+  Record unfiled = Person("per_01hx5unfiled", "Amara Okafor");
+  unfiled.created_by = "okafor";
+  ASSERT_TRUE(Insert(unfiled).ok());
+  ASSERT_TRUE(Insert(Entity(EntityKind::kMatter, kMatter, {{"client", kWen}, {"team", {"maya"}}})).ok());
+  ASSERT_TRUE(Insert(Entity(EntityKind::kMatter, "mat_01hx5asylum", {{"client", kLiWei}, {"team", {"okafor"}}})).ok());
+  // Wenona is named by an incident under Wen's matter; one note has no matter.
+  ASSERT_TRUE(Insert(Ev("evt_01", {{"type", "incident"}, {"date", "2021-11"}, {"kind", "threat"},
+                                   {"actor", kWenona}, {"matter", kMatter}})).ok());
+  ASSERT_TRUE(Insert(Ev("evt_02", {{"type", "note"}, {"subject", kLiWei}, {"date", "2026"},
+                                   {"note", "Called."}, {"matter", "mat_01hx5asylum"}})).ok());
+  ASSERT_TRUE(Insert(Ev("evt_03", {{"type", "note"}, {"date", "2021"}, {"note", "Left home."}})).ok());
+
+  const std::vector<SearchHit> hits = {
+      {"event", "evt_01"},          {"event", "evt_02"},          {"event", "evt_03"},
+      {"facility", kKrome},         {"matter", "mat_01hx5asylum"}, {"matter", kMatter},
+      {"person", kLiWei},           {"person", kWen},             {"person", kWenona},
+      {"person", "per_01hx5unfiled"}};
+  auto of = [&](const std::string& user) {
+    auto r = Read([&](Db& db) { return db.HitsOnTeamsOf(hits, user); });
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    std::vector<std::string> ids;
+    for (const SearchHit& h : r.ok() ? *r : std::vector<SearchHit>{}) ids.push_back(h.id);
+    return ids;
+  };
+  EXPECT_EQ(of("maya"), (std::vector<std::string>{"evt_01", "evt_03", kKrome, kMatter, kWen, kWenona}));
+  EXPECT_EQ(of("okafor"), (std::vector<std::string>{"evt_02", "evt_03", kKrome, "mat_01hx5asylum", kLiWei,
+                                                    "per_01hx5unfiled"}));
+  EXPECT_EQ(of("nobody"), (std::vector<std::string>{"evt_03", kKrome}));
+
+  // Retracting the incident removes Wenona's path to maya.
+  Event retracted = *Read([&](Db& db) { return db.GetEvent("evt_01"); });
+  retracted.version = 2;
+  retracted.retracted = true;
+  ASSERT_TRUE(Write([&](Db& db) { return db.UpdateEvent(retracted, 1); }).ok());
+  EXPECT_EQ(of("maya"), (std::vector<std::string>{"evt_01", "evt_03", kKrome, kMatter, kWen}));
 }
 
 TEST_P(StoreTest, SecondFactorSessionsTokensAndAudit) {

@@ -13,6 +13,7 @@
 
 #include "refuge/domain/search_terms.h"
 #include "refuge/store/migrations.h"
+#include "refuge/store/team_filter.h"
 
 namespace refuge::store {
 namespace {
@@ -593,6 +594,16 @@ class PgConnection final : public Db {
     return out;
   }
 
+  Result<std::vector<SearchHit>> HitsOnTeamsOf(const std::vector<SearchHit>& hits,
+                                               const std::string& user) override {
+    return FilterHitsByKind(hits, [&](const std::string& kind, const std::string& ids)
+                                      -> Result<std::vector<std::string>> {
+      return Strings("SELECT x.value FROM json_array_elements_text($1::json) AS x(value) WHERE " +
+                         OnTeamsOf(kind, "x.value", "$2::text"),
+                     Params().Text(ids).Text(user));
+    });
+  }
+
   // --- users and sessions ---
 
   Status InsertUser(const User& u) override {
@@ -848,6 +859,18 @@ class PgConnection final : public Db {
     return rows.Int(0, 0);
   }
 
+  Result<int64_t> DataGeneration() override {
+    REFUGE_ASSIGN_OR_RETURN(Rows rows, Run("SELECT n FROM data_generation", Params()));
+    if (rows.size() == 0) return Internal("the data_generation table is empty");
+    return rows.Int(0, 0);
+  }
+
+  // Writers already hold the write lock (WriteTransaction), so this row is no
+  // new point of contention.
+  Status AdvanceDataGeneration() override {
+    return Run("UPDATE data_generation SET n = n + 1", Params()).status();
+  }
+
  private:
   static constexpr const char* kEventColumns =
       "SELECT id, version, retracted, body, created_at, updated_at";
@@ -1066,7 +1089,14 @@ class PostgresStore final : public Store {
     return Status::Ok();
   }
 
-  Status Write(const std::function<Status(Db&)>& fn) override {
+  Status Read(const std::function<Status(Db&)>& fn) override {
+    return InTransaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", fn);
+  }
+
+  int SchemaVersion() const override { return schema_version_; }
+
+ protected:
+  Status WriteTransaction(const std::function<Status(Db&)>& fn) override {
     // Writers of this process queue here, without holding a connection; the
     // advisory lock then orders them with the writers of other processes.
     std::lock_guard<std::mutex> write_lock(write_mu_);
@@ -1074,12 +1104,6 @@ class PostgresStore final : public Store {
         std::string("BEGIN ISOLATION LEVEL READ COMMITTED; SELECT pg_advisory_xact_lock(") + kWriteLockKey + ")",
         fn);
   }
-
-  Status Read(const std::function<Status(Db&)>& fn) override {
-    return InTransaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", fn);
-  }
-
-  int SchemaVersion() const override { return schema_version_; }
 
  private:
   Result<std::unique_ptr<PgConnection>> Connect() {

@@ -9,6 +9,7 @@
 
 #include "refuge/domain/search_terms.h"
 #include "refuge/store/migrations.h"
+#include "refuge/store/team_filter.h"
 
 namespace refuge::store {
 namespace {
@@ -383,6 +384,17 @@ class Connection final : public Db {
     return out;
   }
 
+  Result<std::vector<SearchHit>> HitsOnTeamsOf(const std::vector<SearchHit>& hits,
+                                               const std::string& user) override {
+    return FilterHitsByKind(hits, [&](const std::string& kind, const std::string& ids)
+                                      -> Result<std::vector<std::string>> {
+      REFUGE_ASSIGN_OR_RETURN(auto st, Prepare("SELECT x.value FROM json_each(?1) AS x WHERE " +
+                                               OnTeamsOf(kind, "x.value", "?2")));
+      st->Bind(1, ids).Bind(2, user);
+      return Strings(*st);
+    });
+  }
+
   // --- users and sessions ---
 
   Status InsertUser(const User& u) override {
@@ -488,6 +500,18 @@ class Connection final : public Db {
         "WHERE r.ref = ?1 AND e.matter IS NOT NULL AND e.retracted = 0 ORDER BY 1"));
     st->Bind(1, person_id);
     return Strings(*st);
+  }
+
+  Result<int64_t> DataGeneration() override {
+    REFUGE_ASSIGN_OR_RETURN(auto st, Prepare("SELECT n FROM data_generation"));
+    REFUGE_ASSIGN_OR_RETURN(bool row, st->Step());
+    if (!row) return Internal("the data_generation table is empty");
+    return st->Int(0);
+  }
+
+  Status AdvanceDataGeneration() override {
+    REFUGE_ASSIGN_OR_RETURN(auto st, Prepare("UPDATE data_generation SET n = n + 1"));
+    return st->Run();
   }
 
   Status TouchSession(const std::string& token_hash, int64_t now) override {
@@ -904,16 +928,17 @@ class SqliteStore final : public Store {
     return Status::Ok();
   }
 
-  Status Write(const std::function<Status(Db&)>& fn) override {
-    std::lock_guard<std::mutex> write_lock(write_mu_);
-    return InTransaction("BEGIN IMMEDIATE", fn);
-  }
-
   Status Read(const std::function<Status(Db&)>& fn) override {
     return InTransaction("BEGIN", fn);
   }
 
   int SchemaVersion() const override { return schema_version_; }
+
+ protected:
+  Status WriteTransaction(const std::function<Status(Db&)>& fn) override {
+    std::lock_guard<std::mutex> write_lock(write_mu_);
+    return InTransaction("BEGIN IMMEDIATE", fn);
+  }
 
  private:
   static constexpr size_t kMaxConnections = 16;
