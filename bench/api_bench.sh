@@ -10,6 +10,11 @@
 # a read of a client's record, written to the audit log.
 #
 #   bench/api_bench.sh BUILD_DIR [PERSONS] [RUNS] [SECONDS]
+#
+# API_BENCH_DATA=DIR serves a data dir already loaded with `refuge-bench gen
+# --persons PERSONS` and `refuge import` (at a million persons the load is the
+# long part) instead of loading a new one; the benchmark's reads and audit
+# entries are added to it.
 set -euo pipefail
 build=$(cd "${1:?build dir}" && pwd)
 persons=${2:-20000}
@@ -27,23 +32,26 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+data=${API_BENCH_DATA:-$work/data}
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 median() { sort -g | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
 # wrk's latency with its unit, in milliseconds.
 to_ms() { awk '{v=$1; if (v ~ /us$/) {sub(/us$/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms$/,"",v)} else if (v ~ /s$/) {sub(/s$/,"",v); v*=1000}; printf "%.3f\n", v}'; }
 
-"$build/refuge-bench" gen --persons "$persons" --out "$work/dataset.json" 2>&1 >&2
-"$build/refuge" import "$work/dataset.json" --data "$work/data" >/dev/null
-rm "$work/dataset.json"
+if [ -z "${API_BENCH_DATA:-}" ]; then
+  "$build/refuge-bench" gen --persons "$persons" --out "$work/dataset.json" 2>&1 >&2
+  "$build/refuge" import "$work/dataset.json" --data "$data" >/dev/null
+  rm "$work/dataset.json"
+fi
 "$build/refuge-bench" queries --persons "$persons" --count 500 >"$work/queries.txt"
 
 port=$(free_port)
 export REFUGE_PASSPHRASE=refuge-bench-vault-passphrase
-"$build/refuge" serve --data "$work/data" --listen "127.0.0.1:$port" >"$work/serve.log" 2>&1 &
+"$build/refuge" serve --data "$data" --listen "127.0.0.1:$port" >"$work/serve.log" 2>&1 &
 server_pid=$!
 base="http://127.0.0.1:$port"
-for _ in $(seq 1 100); do
+for _ in $(seq 1 600); do
   curl -s -o /dev/null "$base/api/v1/schema" && break
   sleep 0.2
 done
@@ -117,6 +125,30 @@ for run_no in $(seq 1 "$runs"); do
   run refuge_search "$base" -H "$auth" -s "$work/search.lua"
   echo "run $run_no done" >&2
 done
+
+# Search latency by kind of query, one request at a time on one connection (no
+# queueing behind other requests): Latin-script names, two-character Chinese
+# names, A-numbers.
+python3 - "$port" "$token" "$work/queries.txt" <<'PY'
+import http.client, sys, time
+port, token, path = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+conn = http.client.HTTPConnection("127.0.0.1", port)
+by_kind = {}
+for q in open(path).read().split():
+    kind = "cjk_2char" if q.startswith("%") and q.count("%") == 6 else \
+           "cjk" if q.startswith("%") else "a_number" if q[:2] == "A2" else "latin"
+    start = time.perf_counter()
+    conn.request("GET", "/api/v1/search?q=" + q, headers={"Authorization": "Bearer " + token})
+    r = conn.getresponse()
+    r.read()
+    if r.status != 200:
+        sys.exit(f"search {q}: HTTP {r.status}")
+    by_kind.setdefault(kind, []).append((time.perf_counter() - start) * 1000)
+for kind in sorted(by_kind):
+    v = sorted(by_kind[kind])
+    pct = lambda p: v[min(len(v) - 1, int(p * len(v)))]
+    print(f"search latency {kind:10s} {len(v):4d} queries  p50 {pct(0.5):8.2f} ms  p99 {pct(0.99):8.2f} ms")
+PY
 
 hwm=$(awk '/VmHWM/ {print $2}' "/proc/$server_pid/status")
 col() { awk -v c="$1" '{print $c}' "$work/$2" | median; }

@@ -7,6 +7,9 @@
 # of `refuge export` of what was imported.
 #
 #   bench/import_bench.sh BUILD_DIR [PERSONS] [RUNS]
+#
+# IMPORT_BENCH_KEEP=DIR keeps the last run's data dir there (bench/run.sh hands it
+# to the API benchmark, so a large dataset is loaded once per run.sh).
 set -euo pipefail
 build=${1:?build dir}
 persons=${2:-20000}
@@ -45,6 +48,10 @@ for run in $(seq 1 "$runs"); do
   echo "$(cat "$work/time.txt") / 1024" | bc -l >>"$work/export_rss"
   rm -f "$work/export.json"
 done
+if [ -n "${IMPORT_BENCH_KEEP:-}" ]; then
+  rm -rf "$IMPORT_BENCH_KEEP"
+  mv "$work/data" "$IMPORT_BENCH_KEEP"
+fi
 printf '%-4s %14.0f %14.0f %8.3f %10.0f\n' median "$(median <"$work/refuge")" "$(median <"$work/sqlite")" \
   "$(median <"$work/ratios")" "$(median <"$work/rss")"
 printf 'export %.1f %.0f\n' "$(median <"$work/export")" "$(median <"$work/export_rss")"

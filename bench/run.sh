@@ -3,7 +3,7 @@
 # size that finishes in about ten minutes on a 2-core machine, then one table.
 #
 #   bench/run.sh BUILD_DIR                    # 20,000 persons (~300,000 events)
-#   BENCH_PERSONS=1000000 bench/run.sh build  # national scale (about an hour)
+#   BENCH_PERSONS=1000000 bench/run.sh build  # national scale (hours: see docs/performance.md)
 #
 # BENCH_RUNS sets the runs per benchmark (default 3; medians are reported).
 set -euo pipefail
@@ -16,9 +16,10 @@ trap 'rm -rf "$logs"' EXIT
 
 section() { printf '\n== %s ==\n' "$1"; }
 section "import ($persons persons)"
-"$here/import_bench.sh" "$build" "$persons" "$runs" | tee "$logs/import"
+# The API benchmark serves the data dir the last import run loaded.
+IMPORT_BENCH_KEEP="$logs/data" "$here/import_bench.sh" "$build" "$persons" "$runs" | tee "$logs/import"
 section "API ($persons persons)"
-"$here/api_bench.sh" "$build" "$persons" "$runs" 10 | tee "$logs/api"
+API_BENCH_DATA="$logs/data" "$here/api_bench.sh" "$build" "$persons" "$runs" 10 | tee "$logs/api"
 section "vault (1 GiB)"
 "$here/vault_bench.sh" "$build" "$runs" 1024 | tee "$logs/vault"
 section "deadlines"
