@@ -67,6 +67,12 @@ class Stmt {
     auto r = Step();
     return r.ok() ? Status::Ok() : r.status();
   }
+  // Runs it and makes it ready to run again; the bindings stay.
+  Status RunAndReset() {
+    Status s = Run();
+    sqlite3_reset(s_);
+    return s;
+  }
   std::string Text(int col) const {
     const unsigned char* t = sqlite3_column_text(s_, col);
     return t == nullptr ? std::string()
@@ -817,10 +823,13 @@ class Connection final : public Db {
         REFUGE_RETURN_IF_ERROR(del->Run());
       }
       if (r.body.contains("team")) {
+        static const std::string kInsertMember =
+            "INSERT OR IGNORE INTO matter_members (matter, user_name) VALUES (?1, ?2)";
+        REFUGE_ASSIGN_OR_RETURN(auto ins, Prepare(kInsertMember));
+        ins->Bind(1, r.id);
         for (const auto& u : r.body["team"]) {
-          REFUGE_ASSIGN_OR_RETURN(auto ins, Prepare("INSERT OR IGNORE INTO matter_members (matter, user_name) VALUES (?1, ?2)"));
-          ins->Bind(1, r.id).Bind(2, u.get<std::string>());
-          REFUGE_RETURN_IF_ERROR(ins->Run());
+          ins->Bind(2, u.get<std::string>());
+          REFUGE_RETURN_IF_ERROR(ins->RunAndReset());
         }
       }
     }
@@ -836,7 +845,8 @@ class Connection final : public Db {
     for (const char* field : {"actor", "target", "publisher", "from", "to"}) {
       const std::string ref = e.Str(field);
       if (domain::TargetOfId(ref) != RefTarget::kPerson) continue;
-      REFUGE_ASSIGN_OR_RETURN(auto ins, Prepare("INSERT OR IGNORE INTO event_refs (ref, event) VALUES (?1, ?2)"));
+      static const std::string kInsertRef = "INSERT OR IGNORE INTO event_refs (ref, event) VALUES (?1, ?2)";
+      REFUGE_ASSIGN_OR_RETURN(auto ins, Prepare(kInsertRef));
       ins->Bind(1, ref).Bind(2, e.id);
       REFUGE_RETURN_IF_ERROR(ins->Run());
     }
@@ -852,10 +862,15 @@ class Connection final : public Db {
       del->Bind(1, id);
       REFUGE_RETURN_IF_ERROR(del->Run());
     }
+    if (terms.empty()) return Status::Ok();
+    // One statement for all of an owner's terms: a bulk import writes tens of
+    // millions of them.
+    static const std::string kInsertTerm = "INSERT OR IGNORE INTO search_terms (term, kind, id) VALUES (?1, ?2, ?3)";
+    REFUGE_ASSIGN_OR_RETURN(auto ins, Prepare(kInsertTerm));
+    ins->Bind(2, kind).Bind(3, id);
     for (const auto& t : terms) {
-      REFUGE_ASSIGN_OR_RETURN(auto ins, Prepare("INSERT OR IGNORE INTO search_terms (term, kind, id) VALUES (?1, ?2, ?3)"));
-      ins->Bind(1, t).Bind(2, kind).Bind(3, id);
-      REFUGE_RETURN_IF_ERROR(ins->Run());
+      ins->Bind(1, t);
+      REFUGE_RETURN_IF_ERROR(ins->RunAndReset());
     }
     return Status::Ok();
   }
