@@ -14,10 +14,16 @@ Result<const std::set<std::string>*> Access::MyMatters() {
   return &*my_matters_;
 }
 
+// One lookup per matter asked about: at national scale a lawyer is on tens of
+// thousands of matters, and a request about one of them should not read them all.
 Result<bool> Access::OnMatter(const std::string& matter_id) {
   if (is_operator()) return true;
-  REFUGE_ASSIGN_OR_RETURN(auto mine, MyMatters());
-  return mine->count(matter_id) > 0;
+  if (my_matters_) return my_matters_->count(matter_id) > 0;
+  auto known = on_matter_.find(matter_id);
+  if (known != on_matter_.end()) return known->second;
+  REFUGE_ASSIGN_OR_RETURN(bool on, db_.IsOnTeam(matter_id, who_.user));
+  on_matter_.emplace(matter_id, on);
+  return on;
 }
 
 Result<Record> Access::RequireMatter(const std::string& matter_id) {
@@ -32,11 +38,10 @@ Result<bool> Access::CanSeePerson(const Record& person) {
   if (cached != person_cache_.end()) return cached->second;
   bool visible = !person.created_by.empty() && person.created_by == who_.user;
   if (!visible) {
-    REFUGE_ASSIGN_OR_RETURN(auto mine, MyMatters());
-    if (!mine->empty()) {
-      REFUGE_ASSIGN_OR_RETURN(auto theirs, db_.MattersOfPerson(person.id));
-      visible = std::any_of(theirs.begin(), theirs.end(),
-                            [&](const std::string& m) { return mine->count(m) > 0; });
+    REFUGE_ASSIGN_OR_RETURN(auto theirs, db_.MattersOfPerson(person.id));
+    for (const std::string& m : theirs) {
+      REFUGE_ASSIGN_OR_RETURN(visible, OnMatter(m));
+      if (visible) break;
     }
   }
   person_cache_[person.id] = visible;
@@ -54,10 +59,12 @@ Result<Record> Access::RequirePerson(const std::string& person_id) {
 Result<bool> Access::SeesName(const Record& person) {
   if (is_operator() || !person.body.value("protected", false)) return true;
   if (!person.created_by.empty() && person.created_by == who_.user) return true;
-  REFUGE_ASSIGN_OR_RETURN(auto mine, MyMatters());
   REFUGE_ASSIGN_OR_RETURN(auto client_of, db_.MattersOfClient(person.id));
-  return std::any_of(client_of.begin(), client_of.end(),
-                     [&](const Record& m) { return mine->count(m.id) > 0; });
+  for (const Record& m : client_of) {
+    REFUGE_ASSIGN_OR_RETURN(bool on, OnMatter(m.id));
+    if (on) return true;
+  }
+  return false;
 }
 
 Result<bool> Access::CanSeeEvent(const domain::Event& e) {

@@ -38,8 +38,8 @@ class Access {
   const Actor& who() const { return who_; }
   bool is_operator() const { return who_.is_operator(); }
 
-  // The matters the actor is on, in id order.
-  // The matters whose team has this user; read once, then kept for the transaction.
+  // The matters whose team has this user, in id order; read once, then kept for
+  // the transaction. For lists; a question about one matter is OnMatter.
   Result<const std::set<std::string>*> MyMatters();
   Result<bool> OnMatter(const std::string& matter_id);
   // The matter, or kNotFound when it is not one of the actor's.
@@ -68,6 +68,7 @@ class Access {
   store::Db& db_;
   Actor who_;
   std::optional<std::set<std::string>> my_matters_;
+  std::map<std::string, bool> on_matter_;  // matters asked about one by one
   std::map<std::string, bool> person_cache_;
 };
 

@@ -144,6 +144,8 @@ class Db {
   virtual Result<std::vector<Record>> MattersOfClient(const std::string& person_id) = 0;
   // Ids of the matters whose team includes `user_name`, in id order.
   virtual Result<std::vector<std::string>> MattersOfMember(const std::string& user_name) = 0;
+  // Whether `user_name` is on the team of `matter_id`.
+  virtual Result<bool> IsOnTeam(const std::string& matter_id, const std::string& user_name) = 0;
 
   // Events.
   virtual Status InsertEvent(const domain::Event& e) = 0;

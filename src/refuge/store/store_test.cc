@@ -1011,6 +1011,15 @@ TEST_P(StoreEventsTest, HitsOnTeamsOfFollowTheTeamsAndWhoCreatedAPerson) {
   EXPECT_EQ(of("okafor"), (std::vector<std::string>{"evt_02", "evt_03", kKrome, "mat_01hx5asylum", kLiWei,
                                                     "per_01hx5unfiled"}));
   EXPECT_EQ(of("nobody"), (std::vector<std::string>{"evt_03", kKrome}));
+  auto on = [&](const std::string& matter, const std::string& user) {
+    auto r = Read([&](Db& db) { return db.IsOnTeam(matter, user); });
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() && *r;
+  };
+  EXPECT_TRUE(on(kMatter, "maya"));
+  EXPECT_FALSE(on(kMatter, "okafor"));
+  EXPECT_TRUE(on("mat_01hx5asylum", "okafor"));
+  EXPECT_FALSE(on("mat_01hx5nosuch", "maya"));
 
   // Retracting the incident removes Wenona's path to maya.
   Event retracted = *Read([&](Db& db) { return db.GetEvent("evt_01"); });

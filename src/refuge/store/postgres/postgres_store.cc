@@ -388,6 +388,12 @@ class PgConnection final : public Db {
                    Params().Text(user_name));
   }
 
+  Result<bool> IsOnTeam(const std::string& matter_id, const std::string& user_name) override {
+    REFUGE_ASSIGN_OR_RETURN(Rows rows, Run("SELECT 1 FROM matter_members WHERE matter = $1 AND user_name = $2",
+                                           Params().Text(matter_id).Text(user_name)));
+    return rows.size() > 0;
+  }
+
   // --- events ---
 
   Status InsertEvent(const Event& e) override { return InsertEvents({e}); }

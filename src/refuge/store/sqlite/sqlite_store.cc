@@ -248,6 +248,12 @@ class Connection final : public Db {
     return out;
   }
 
+  Result<bool> IsOnTeam(const std::string& matter_id, const std::string& user_name) override {
+    REFUGE_ASSIGN_OR_RETURN(auto st, Prepare("SELECT 1 FROM matter_members WHERE matter = ?1 AND user_name = ?2"));
+    st->Bind(1, matter_id).Bind(2, user_name);
+    return st->Step();
+  }
+
   // --- events ---
 
   Status InsertEvent(const Event& e) override {
