@@ -698,29 +698,39 @@ Result<Json> Service::Search(const Actor& who, const std::string& query, const s
     Access access(db, who);
     // Hits the actor may not see are dropped, and the next ones read, until the
     // page fills: in a national caseload most people named "Okafor" are someone
-    // else's clients, and a lawyer's own must still be found. The index drops
-    // those off the actor's teams in one query a batch (Db::HitsOnTeamsOf); Access
-    // checks the rest. A query that would need more than kSearchScan index hits
-    // says so instead of running on.
+    // else's clients, and a lawyer's own must still be found. The index is read
+    // twice at most (the first kBatch hits, then the rest up to kSearchScan: a
+    // prefix term's hits are sorted afresh by each read), the hits off the
+    // actor's teams are dropped kBatch at a time in one query
+    // (Db::HitsOnTeamsOf), and Access checks the rest. A query that would need
+    // more than kSearchScan index hits says so instead of running on.
     constexpr int kBatch = 500, kSearchScan = 20000;
     store::SearchHit after;
     int scanned = 0;
-    std::vector<store::SearchHit> hits;
-    size_t next = 0;
+    std::vector<store::SearchHit> read, hits;  // from the index; the next batch of them, filtered
+    size_t read_next = 0, next = 0;
     bool exhausted = false;
     while (static_cast<int>(results.size()) < limit) {
       if (next == hits.size()) {
-        if (exhausted) break;
-        if (scanned >= kSearchScan) {
-          truncated = true;
-          break;
+        if (read_next == read.size()) {
+          if (exhausted) break;
+          if (scanned >= kSearchScan) {
+            truncated = true;
+            break;
+          }
+          const int want = scanned == 0 ? kBatch : kSearchScan - scanned;
+          REFUGE_ASSIGN_OR_RETURN(read, db.Search(terms, kind, want, after));
+          read_next = 0;
+          exhausted = read.size() < static_cast<size_t>(want);
+          if (read.empty()) break;
+          after = read.back();
+          scanned += static_cast<int>(read.size());
         }
-        REFUGE_ASSIGN_OR_RETURN(hits, db.Search(terms, kind, kBatch, after));
+        const size_t end = std::min(read.size(), read_next + kBatch);
+        hits.assign(read.begin() + static_cast<std::ptrdiff_t>(read_next),
+                    read.begin() + static_cast<std::ptrdiff_t>(end));
+        read_next = end;
         next = 0;
-        exhausted = hits.size() < static_cast<size_t>(kBatch);
-        if (hits.empty()) break;
-        after = hits.back();
-        scanned += static_cast<int>(hits.size());
         if (!who.is_operator()) {
           REFUGE_ASSIGN_OR_RETURN(hits, db.HitsOnTeamsOf(hits, who.user));
         }
