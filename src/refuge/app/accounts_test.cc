@@ -2,42 +2,24 @@
 // clock the test moves.
 #include <gtest/gtest.h>
 
-#include <filesystem>
-
-#include "refuge/app/service.h"
+#include "refuge/app/service_test_support.h"
 #include "refuge/auth/totp.h"
-#include "refuge/store/sqlite/sqlite_store.h"
 
 namespace refuge::app {
 namespace {
 
-constexpr int64_t kStart = 1796040000;  // 2026-11-30T12:00:00Z
+constexpr int64_t kStart = kServiceTestStart;
 constexpr const char* kPass = "correct horse battery";
 
-class AccountsTest : public ::testing::Test {
+class AccountsTest : public ServiceTest {
  protected:
   void SetUp() override {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "refuge-accounts-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
-    auto store = store::OpenSqliteStore(dir_ + "/refuge.db");
-    ASSERT_TRUE(store.ok()) << store.status().ToString();
-    auto rules = rules::LoadRuleConfig(dir_);
-    ASSERT_TRUE(rules.ok());
-    svc_ = std::make_unique<Service>(std::move(store).value(), clock_, std::move(rules).value(),
-                                     auth::SigningKey::Ephemeral());
+    ServiceTest::SetUp();
+    if (HasFatalFailure()) return;
     ASSERT_TRUE(svc_->AddUser(Actor::Operator(), "ines", "lawyer", kPass).ok());
     ASSERT_TRUE(svc_->AddUser(Actor::Operator(), "root", "admin", kPass).ok());
   }
-  void TearDown() override {
-    svc_.reset();
-    std::filesystem::remove_all(dir_);
-  }
   Actor Ines() { return Actor{"ines", "lawyer", "192.0.2.7"}; }
-
-  FakeClock clock_{kStart};
-  std::string dir_;
-  std::unique_ptr<Service> svc_;
 };
 
 TEST_F(AccountsTest, SessionsExpireWhenIdleAndAtTheirAbsoluteEnd) {

@@ -16,6 +16,7 @@
 #include "refuge/app/access.h"
 #include "refuge/base/date.h"
 #include "refuge/base/random.h"
+#include "refuge/base/utf8.h"
 #include "refuge/vault/bagit.h"
 #include "refuge/vault/codec.h"
 #include "refuge/vault/metadata.h"
@@ -57,25 +58,6 @@ Status Locked() {
   return Status(Code::kIo,
                 "the evidence vault is locked: this server was started without REFUGE_PASSPHRASE, so "
                 "evidence can be neither read nor added; restart it with the vault passphrase");
-}
-
-// The length of the well-formed UTF-8 sequence at s[i] (RFC 3629), or 0.
-size_t Utf8SequenceAt(const std::string& s, size_t i) {
-  const unsigned char c = static_cast<unsigned char>(s[i]);
-  const size_t len = c < 0x80                 ? 1
-                     : c >= 0xC2 && c <= 0xDF ? 2
-                     : c >= 0xE0 && c <= 0xEF ? 3
-                     : c >= 0xF0 && c <= 0xF4 ? 4
-                                              : 0;
-  if (len == 0 || i + len > s.size()) return 0;
-  for (size_t k = 1; k < len; ++k) {
-    if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return 0;
-  }
-  const unsigned char c1 = len > 1 ? static_cast<unsigned char>(s[i + 1]) : 0;
-  // Overlong forms, surrogates and code points above U+10FFFF.
-  const bool bad = (c == 0xE0 && c1 < 0xA0) || (c == 0xED && c1 > 0x9F) || (c == 0xF0 && c1 < 0x90) ||
-                   (c == 0xF4 && c1 > 0x8F);
-  return bad ? 0 : len;
 }
 
 // The last path component, without characters that could steer a path or a

@@ -3,31 +3,18 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
-#include <filesystem>
 
-#include "refuge/app/service.h"
-#include "refuge/store/sqlite/sqlite_store.h"
+#include "refuge/app/service_test_support.h"
 
 namespace refuge::app {
 namespace {
 
-class SearchScaleTest : public ::testing::Test {
+class SearchScaleTest : public ServiceTest {
  protected:
   void SetUp() override {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "refuge-search-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
-    auto store = store::OpenSqliteStore(dir_ + "/refuge.db");
-    ASSERT_TRUE(store.ok()) << store.status().ToString();
-    auto rules = rules::LoadRuleConfig(dir_);
-    ASSERT_TRUE(rules.ok());
-    svc_ = std::make_unique<Service>(std::move(store).value(), clock_, std::move(rules).value(),
-                                     auth::SigningKey::Ephemeral());
+    ServiceTest::SetUp();
+    if (HasFatalFailure()) return;
     ASSERT_TRUE(svc_->AddUser(Actor::Operator(), "ines", "lawyer", "correct horse battery").ok());
-  }
-  void TearDown() override {
-    svc_.reset();
-    std::filesystem::remove_all(dir_);
   }
 
   // `others` people named Okafor on no team of ines's, then her client, whose id
@@ -57,9 +44,6 @@ class SearchScaleTest : public ::testing::Test {
   }
   Actor Ines() { return Actor{"ines", "lawyer", "192.0.2.7"}; }
 
-  FakeClock clock_{1796040000};
-  std::string dir_;
-  std::unique_ptr<Service> svc_;
 };
 
 TEST_F(SearchScaleTest, TheClientIsFoundBehindThousandsOfOthersOfTheSameName) {

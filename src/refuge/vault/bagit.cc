@@ -14,6 +14,7 @@
 #include <map>
 #include <set>
 
+#include "refuge/base/utf8.h"
 #include "refuge/vault/codec.h"
 #include "refuge/vault/custody.h"
 
@@ -128,21 +129,9 @@ std::string Printable(std::string_view s) {
   size_t i = 0;
   while (i < s.size()) {
     const unsigned char c = static_cast<unsigned char>(s[i]);
-    const size_t len = c < 0x80                 ? 1
-                       : c >= 0xC2 && c <= 0xDF ? 2
-                       : c >= 0xE0 && c <= 0xEF ? 3
-                       : c >= 0xF0 && c <= 0xF4 ? 4
-                                                : 0;
-    bool ok = len > 0 && i + len <= s.size();
-    for (size_t k = 1; ok && k < len; ++k) ok = (static_cast<unsigned char>(s[i + k]) & 0xC0) == 0x80;
-    if (ok && len > 1) {
-      const unsigned char c1 = static_cast<unsigned char>(s[i + 1]);
-      // No overlong forms, surrogates or code points above U+10FFFF; no C1 controls.
-      if ((c == 0xE0 && c1 < 0xA0) || (c == 0xED && c1 > 0x9F) || (c == 0xF0 && c1 < 0x90) ||
-          (c == 0xF4 && c1 > 0x8F) || (c == 0xC2 && c1 < 0xA0)) {
-        ok = false;
-      }
-    }
+    const size_t len = Utf8SequenceAt(s, i);
+    // No C1 controls either (U+0080..U+009F).
+    bool ok = len > 0 && !(c == 0xC2 && static_cast<unsigned char>(s[i + 1]) < 0xA0);
     if (ok && len == 1 && (c < 0x20 || c == 0x7F || c == '\\')) ok = false;
     if (!ok) {
       out += "\\x";
