@@ -5,7 +5,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake ninja-build pkg-config git
+  build-essential cmake ninja-build pkg-config git ccache
   libcpp-httplib-dev nlohmann-json3-dev libsqlite3-dev sqlite3
   libssl-dev libsodium-dev libcli11-dev libgtest-dev libgmock-dev
   libspdlog-dev libfmt-dev libbenchmark-dev curl python3 python3-icalendar openssl
