@@ -45,8 +45,17 @@ class AccessTable : public ::testing::Test {
                               R"({"team": ["maya", "tess", "vic", "adam"]})", "application/json");
     ASSERT_EQ(team.status, 200) << team.raw;
     EXPECT_FALSE(team.body.contains("title")) << "an admin's team change shows no case data";
+    // Maya records a man who threatened Wen Hao's family and names him in an incident.
+    auto named = C("maya").Post("/api/v1/people", Json{{"name", "Gao Lin"}, {"a_number", "A-301-555-208"}});
+    ASSERT_EQ(named.status, 201) << named.raw;
+    named_ = new std::string(named.body["id"].get<std::string>());
+    auto incident = C("maya").Post("/api/v1/events", Json{{"type", "incident"}, {"subject", "per_wen_hao"},
+                                                         {"matter", "mat_wen_bond"}, {"date", "2026-11-02"},
+                                                         {"kind", "threat"}, {"actor", *named_}});
+    ASSERT_EQ(incident.status, 201) << incident.raw;
   }
   static void TearDownTestSuite() {
+    delete named_;
     delete clients_;
     delete server_;
     delete dir_;
@@ -54,6 +63,7 @@ class AccessTable : public ::testing::Test {
   static ApiClient& C(const std::string& user) { return *(*clients_)[user]; }
 
   static inline TempDir* dir_ = nullptr;
+  static inline std::string* named_ = nullptr;  // the person the incident names
   static inline ServerProcess* server_ = nullptr;
   static inline std::map<std::string, std::unique_ptr<ApiClient>>* clients_ = nullptr;
 };
@@ -94,6 +104,12 @@ TEST_F(AccessTable, ReadingTheClientAndTheMatter) {
       {"GET", "/api/v1/matters/mat_wen_bond", "", {200, 404, 200, 404, 200, 404, 200, 404}},
       {"GET", "/api/v1/matters/mat_wen_bond/chronology", "", {200, 404, 200, 404, 200, 404, 200, 404}},
       {"GET", "/api/v1/matters/mat_wen_bond/deadlines", "", {200, 404, 200, 404, 200, 404, 200, 404}},
+      // Named by a legal event: the team sees the name, an advocate not even that.
+      {"GET", "/api/v1/people/" + *named_, "", {200, 404, 404, 404, 200, 404, 200, 404}},
+      {"GET", "/api/v1/people/" + *named_ + "/chronology", "", {200, 404, 404, 404, 404, 404, 404, 404}},
+      {"GET", "/api/v1/people/" + *named_ + "/custody", "", {200, 404, 404, 404, 404, 404, 404, 404}},
+      // Admins read the whole audit log, so any person's part of it.
+      {"GET", "/api/v1/people/" + *named_ + "/audit", "", {200, 404, 404, 404, 404, 404, 200, 200}},
       // The bond decision: a legal event; advocates do not see it.
       {"GET", "/api/v1/events/evt_demo_23", "", {200, 404, 404, 404, 200, 404, 200, 404}},
       {"GET", "/api/v1/events/evt_demo_23/history", "", {200, 404, 404, 404, 200, 404, 200, 404}},
@@ -102,6 +118,13 @@ TEST_F(AccessTable, ReadingTheClientAndTheMatter) {
       {"GET", "/api/v1/events/evt_demo_27", "", {200, 404, 404, 404, 404, 404, 404, 404}},
   };
   for (const auto& row : rows) CheckRow(row, C);
+  // Those on the team who are not its maker see only who it is.
+  for (const char* u : {"vic", "adam"}) {
+    auto card = C(u).Get("/api/v1/people/" + *named_);
+    EXPECT_EQ(card.body["named_only"], true) << u << ": " << card.raw;
+    EXPECT_FALSE(card.body.contains("a_number")) << u;
+  }
+  EXPECT_EQ(C("maya").Get("/api/v1/people/" + *named_).body["a_number"], "301555208");
 }
 
 TEST_F(AccessTable, AdvocatesSeeTheAdvocacyRecordAndWhatIsShared) {

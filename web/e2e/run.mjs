@@ -24,6 +24,7 @@ const browserPath = arg('--chromium', '/usr/bin/chromium');
 mkdirSync(artifacts, { recursive: true });
 
 const MAYA = { username: 'maya', password: 'demo-maya-lindqvist' };
+const TENZIN = { username: 'tenzin', password: 'demo-tenzin-dorje' };
 const OUTSIDER = { username: 'quinn', password: 'quinn-outside-all-teams-7' };
 const ADMIN = { username: 'ines', password: 'ines-keeps-the-accounts-4' };
 let adminTotpSecret = '';
@@ -610,6 +611,22 @@ describe('Refuge web UI', () => {
     await shot('11-off-team');
     const direct = await apiAs(OUTSIDER, 'GET', '/people/per_wen_hao/chronology');
     assert.equal(direct.status, 404);
+    await signOut();
+    await signIn(MAYA);
+  });
+
+  step('tells an advocate that views rest on what was shared, and claims no custody it cannot see', async () => {
+    await signOut();
+    await signIn(TENZIN);
+    await page.goto(base + '/people/per_wen_hao');
+    const card = page.getByTestId('custody-card');
+    await card.waitFor();
+    const text = await card.innerText();
+    assert.match(text, /Custody unknown/);
+    assert.match(text, /shared with you/);
+    assert.doesNotMatch(text, /Not in custody|Never detained/);
+    await page.locator('#next-hearing').getByText('No hearing among the events shared with you.').waitFor();
+    await shot('11b-advocate-custody');
     await signOut();
     await signIn(MAYA);
   });

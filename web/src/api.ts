@@ -294,6 +294,9 @@ export interface Person extends Stored {
   languages?: string[];
   protected?: boolean;
   note?: string;
+  /** Only named by an event on the user's matters: id and name, no file. */
+  named_only?: boolean;
+  masked?: boolean;
 }
 
 export interface Matter extends Stored {
@@ -354,9 +357,15 @@ export interface CustodySpan {
   end_event?: string | null;
 }
 
+/** What a view rests on: advocates see only what lawyers shared with them. */
+export type Basis = 'shared_events' | 'visible_events' | 'all_events';
+
 export interface Custody {
   person: string;
-  in_custody: boolean;
+  /** "unknown" when no detention, transfer or release is on record. */
+  status: 'in_custody' | 'not_in_custody' | 'unknown';
+  in_custody: boolean | null;
+  based_on?: Basis;
   since: string | null;
   release_reason?: string | null;
   facility: CustodyFacility | null;

@@ -32,39 +32,165 @@ Result<Record> Access::RequireMatter(const std::string& matter_id) {
   return db_.GetEntity(domain::EntityKind::kMatter, matter_id);
 }
 
-Result<bool> Access::CanSeePerson(const Record& person) {
-  if (is_operator()) return true;
+Result<Access::Sight> Access::SightOf(const Record& person) {
+  if (is_operator()) return Sight::kFile;
   auto cached = person_cache_.find(person.id);
   if (cached != person_cache_.end()) return cached->second;
-  bool visible = !person.created_by.empty() && person.created_by == who_.user;
-  if (!visible) {
-    REFUGE_ASSIGN_OR_RETURN(auto theirs, db_.MattersOfPerson(person.id));
-    for (const std::string& m : theirs) {
-      REFUGE_ASSIGN_OR_RETURN(visible, OnMatter(m));
-      if (visible) break;
+  Sight sight = Sight::kNone;
+  REFUGE_ASSIGN_OR_RETURN(auto reaching, db_.MattersOfPerson(person.id));
+  for (const std::string& m : reaching) {
+    REFUGE_ASSIGN_OR_RETURN(bool on, OnMatter(m));
+    if (on) {
+      sight = Sight::kFile;
+      break;
     }
   }
-  person_cache_[person.id] = visible;
-  return visible;
+  // The creator builds the file until a matter takes it over; from then on only
+  // the teams decide, so removal from a team is not undone by having created it.
+  if (sight == Sight::kNone && reaching.empty() && !person.created_by.empty() &&
+      person.created_by == who_.user) {
+    sight = Sight::kFile;
+  }
+  if (sight == Sight::kNone) {
+    // Named by an event the actor sees: an advocate learns no name from a
+    // privileged event, even on a matter of theirs.
+    REFUGE_ASSIGN_OR_RETURN(auto naming, db_.EventsNamingPerson(person.id));
+    if (!naming.empty()) {
+      REFUGE_ASSIGN_OR_RETURN(auto events, db_.GetEvents(naming));
+      for (const domain::Event& e : events) {
+        REFUGE_ASSIGN_OR_RETURN(bool seen, CanSeeEvent(e));
+        if (seen) {
+          sight = Sight::kName;
+          break;
+        }
+      }
+    }
+  }
+  person_cache_[person.id] = sight;
+  return sight;
+}
+
+Result<bool> Access::CanSeePerson(const Record& person) {
+  REFUGE_ASSIGN_OR_RETURN(Sight sight, SightOf(person));
+  return sight == Sight::kFile;
+}
+
+Result<std::pair<Record, Access::Sight>> Access::RequirePersonName(const std::string& person_id) {
+  auto rec = db_.GetEntity(domain::EntityKind::kPerson, person_id);
+  if (!rec.ok()) {
+    if (rec.status().code() != Code::kNotFound) return rec.status();
+    // The same queries as for a hidden person, so that the answer takes as long.
+    Record none;
+    none.id = person_id;
+    REFUGE_RETURN_IF_ERROR(SightOf(none).status());
+    return NotFound("no person '" + person_id + "'");
+  }
+  REFUGE_ASSIGN_OR_RETURN(Sight sight, SightOf(*rec));
+  if (sight == Sight::kNone) return NotFound("no person '" + person_id + "'");
+  return std::make_pair(std::move(rec).value(), sight);
 }
 
 Result<Record> Access::RequirePerson(const std::string& person_id) {
-  auto rec = db_.GetEntity(domain::EntityKind::kPerson, person_id);
-  if (!rec.ok()) return rec.status();
-  REFUGE_ASSIGN_OR_RETURN(bool visible, CanSeePerson(*rec));
-  if (!visible) return NotFound("no person '" + person_id + "'");
-  return rec;
+  REFUGE_ASSIGN_OR_RETURN(auto seen, RequirePersonName(person_id));
+  if (seen.second != Sight::kFile) return NotFound("no person '" + person_id + "'");
+  return std::move(seen.first);
 }
 
 Result<bool> Access::SeesName(const Record& person) {
   if (is_operator() || !person.body.value("protected", false)) return true;
-  if (!person.created_by.empty() && person.created_by == who_.user) return true;
   REFUGE_ASSIGN_OR_RETURN(auto client_of, db_.MattersOfClient(person.id));
   for (const Record& m : client_of) {
     REFUGE_ASSIGN_OR_RETURN(bool on, OnMatter(m.id));
     if (on) return true;
   }
+  // The creator, while the record is still theirs alone (SightOf).
+  if (!person.created_by.empty() && person.created_by == who_.user) {
+    REFUGE_ASSIGN_OR_RETURN(auto reaching, db_.MattersOfPerson(person.id));
+    return reaching.empty();
+  }
   return false;
+}
+
+Result<bool> Access::CanSeeEvidence(const store::EvidenceRow& row) {
+  if (is_operator()) return true;
+  bool seen = false;
+  if (!row.matter.empty()) {
+    REFUGE_ASSIGN_OR_RETURN(seen, OnMatter(row.matter));
+  } else {
+    auto person = db_.GetEntity(domain::EntityKind::kPerson, row.subject);
+    if (!person.ok()) return person.status().code() == Code::kNotFound ? Result<bool>(false) : person.status();
+    REFUGE_ASSIGN_OR_RETURN(seen, CanSeePerson(*person));
+  }
+  // An original may identify who filmed it; advocates work with the safe copies.
+  if (seen && who_.role == "advocate" && row.parent.empty() && row.created_by != who_.user) return false;
+  return seen;
+}
+
+namespace {
+
+const char* TargetName(domain::RefTarget t) {
+  switch (t) {
+    case domain::RefTarget::kPerson: return "person";
+    case domain::RefTarget::kOrganization: return "organization";
+    case domain::RefTarget::kFacility: return "facility";
+    case domain::RefTarget::kMatter: return "matter";
+    case domain::RefTarget::kEvidence: return "evidence record";
+    default: return "object";
+  }
+}
+
+}  // namespace
+
+Status Access::UnknownReference(const std::string& field, domain::RefTarget target, const std::string& id) {
+  return Invalid(field, std::string("refers to ") + TargetName(target) + " '" + id +
+                            "', which does not exist or is not shared with you");
+}
+
+Status Access::CheckReference(const domain::Reference& ref) {
+  using domain::RefTarget;
+  // A party field names a person, an organization or a facility; its id says which.
+  const RefTarget target = ref.target == RefTarget::kParty ? domain::TargetOfId(ref.id) : ref.target;
+  const Status unknown = UnknownReference(ref.field, target, ref.id);
+  switch (target) {
+    case RefTarget::kPerson: {
+      auto seen = RequirePersonName(ref.id);
+      if (!seen.ok()) return seen.status().code() == Code::kNotFound ? unknown : seen.status();
+      // Whoever files under a client, or opens a matter for one, must see the file:
+      // the name alone never grows into more.
+      const bool needs_file = ref.field == "subject" || ref.field == "client";
+      if (needs_file && seen->second != Sight::kFile) return unknown;
+      return Status::Ok();
+    }
+    case RefTarget::kMatter: {
+      REFUGE_ASSIGN_OR_RETURN(bool on, OnMatter(ref.id));
+      if (!on) return unknown;
+      REFUGE_ASSIGN_OR_RETURN(bool exists, db_.Exists(RefTarget::kMatter, ref.id));
+      return exists ? Status::Ok() : unknown;
+    }
+    case RefTarget::kEvidence: {
+      if (!db_.KeepsEvidence()) {
+        REFUGE_ASSIGN_OR_RETURN(bool exists, db_.Exists(target, ref.id));
+        return exists ? Status::Ok() : unknown;
+      }
+      auto row = db_.GetEvidence(ref.id);
+      if (!row.ok()) return row.status().code() == Code::kNotFound ? unknown : row.status();
+      REFUGE_ASSIGN_OR_RETURN(bool seen, CanSeeEvidence(*row));
+      return seen ? Status::Ok() : unknown;
+    }
+    case RefTarget::kOrganization:
+    case RefTarget::kFacility: {
+      // The shared directory: every user sees it.
+      REFUGE_ASSIGN_OR_RETURN(bool exists, db_.Exists(target, ref.id));
+      return exists ? Status::Ok() : unknown;
+    }
+    default:
+      return unknown;
+  }
+}
+
+Status Access::CheckReferences(const std::vector<domain::Reference>& refs) {
+  for (const auto& r : refs) REFUGE_RETURN_IF_ERROR(CheckReference(r));
+  return Status::Ok();
 }
 
 Result<bool> Access::CanSeeEvent(const domain::Event& e) {
@@ -75,7 +201,7 @@ Result<bool> Access::CanSeeEvent(const domain::Event& e) {
   }
   if (!e.matter.empty()) return OnMatter(e.matter);
   auto cached = person_cache_.find(e.subject);
-  if (cached != person_cache_.end()) return cached->second;
+  if (cached != person_cache_.end()) return cached->second == Sight::kFile;
   auto person = db_.GetEntity(domain::EntityKind::kPerson, e.subject);
   if (!person.ok()) return person.status().code() == Code::kNotFound ? Result<bool>(false) : person.status();
   return CanSeePerson(*person);
@@ -93,8 +219,16 @@ Result<std::vector<domain::Event>> Access::VisibleEvents(std::vector<domain::Eve
 }
 
 Result<nlohmann::json> Access::ShowPerson(const Record& person) {
-  nlohmann::json j = store::RecordToJson(person);
+  REFUGE_ASSIGN_OR_RETURN(Sight sight, SightOf(person));
   REFUGE_ASSIGN_OR_RETURN(bool name, SeesName(person));
+  if (sight == Sight::kName) {
+    // Named by an event on the actor's matter: who it is, and nothing of the file.
+    nlohmann::json card = {{"id", person.id}, {"name", name ? person.body.value("name", "") : kMaskedName},
+                           {"named_only", true}};
+    if (!name) card["masked"] = true;
+    return card;
+  }
+  nlohmann::json j = store::RecordToJson(person);
   if (!name) {
     j["name"] = kMaskedName;
     for (const char* f : {"other_names", "a_number", "birth_date", "note"}) j.erase(f);
@@ -102,6 +236,11 @@ Result<nlohmann::json> Access::ShowPerson(const Record& person) {
   }
   if (who_.role == "advocate") j.erase("note");
   return j;
+}
+
+const char* Access::Basis() const {
+  if (is_operator()) return "all_events";
+  return who_.role == "advocate" ? "shared_events" : "visible_events";
 }
 
 nlohmann::json Access::ShowMatter(const Record& matter) const {

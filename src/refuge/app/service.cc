@@ -65,6 +65,17 @@ Json StripServerFields(Json j) {
 
 int ClampLimit(int limit) { return limit <= 0 ? 50 : std::min(limit, kMaxPage); }
 
+// The references a change adds. Those it keeps were checked when they were made,
+// and a correction must not fail on a record filed by a colleague on another team.
+std::vector<domain::Reference> AddedReferences(const std::vector<domain::Reference>& refs, const Json& before) {
+  std::vector<domain::Reference> added;
+  for (const auto& r : refs) {
+    auto it = before.find(r.field);
+    if (it == before.end() || !it->is_string() || it->get<std::string>() != r.id) added.push_back(r);
+  }
+  return added;
+}
+
 // The person a write or read of this entity concerns, for the audit log.
 std::string PersonOf(EntityKind kind, const std::string& id, const Json& body) {
   if (kind == EntityKind::kPerson) return id;
@@ -93,6 +104,7 @@ Service::Service(std::unique_ptr<store::Store> store, const Clock& clock, rules:
       clock_(clock),
       rules_(std::move(rules)),
       sessions_(sessions),
+      cursors_(audit_key.DeriveSecret("refuge list cursors v1")),
       audit_(std::make_unique<AuditLog>(*store_, clock_, std::move(audit_key))) {}
 
 Service::~Service() { audit_.reset(); }
@@ -160,17 +172,8 @@ Result<Json> Service::CreateEntity(const Actor& who, EntityKind kind, const Json
   REFUGE_RETURN_IF_ERROR(store_->Write([&](Db& db) -> Status {
     Access access(db, who);
     REFUGE_RETURN_IF_ERROR(RequireEntityWriter(access, kind));
-    if (kind == EntityKind::kMatter) {
-      // A matter may be opened only for a client the lawyer can see.
-      auto client = access.RequirePerson(r.body.value("client", ""));
-      if (!client.ok()) {
-        return client.status().code() == Code::kNotFound
-                   ? Invalid("client", "refers to person '" + r.body.value("client", "") +
-                                           "', which does not exist")
-                   : client.status();
-      }
-    }
-    REFUGE_RETURN_IF_ERROR(CheckReferences(db, refs));
+    // A matter is opened only for a client whose file the lawyer already sees.
+    REFUGE_RETURN_IF_ERROR(access.CheckReferences(refs));
     REFUGE_RETURN_IF_ERROR(CheckTeam(db, r.body));
     Status s = db.InsertEntity(r);
     if (s.code() == Code::kConflict && kind == EntityKind::kFacility) {
@@ -200,8 +203,9 @@ Result<Json> Service::GetEntity(const Actor& who, EntityKind kind, const std::st
   REFUGE_RETURN_IF_ERROR(store_->Read([&](Db& db) -> Status {
     Access access(db, who);
     if (kind == EntityKind::kPerson) {
-      REFUGE_ASSIGN_OR_RETURN(Record p, access.RequirePerson(id));
-      REFUGE_ASSIGN_OR_RETURN(out, access.ShowPerson(p));
+      // Someone named by an event on the actor's matters shows as a name card.
+      REFUGE_ASSIGN_OR_RETURN(auto seen, access.RequirePersonName(id));
+      REFUGE_ASSIGN_OR_RETURN(out, access.ShowPerson(seen.first));
       person = id;
     } else if (kind == EntityKind::kMatter) {
       REFUGE_ASSIGN_OR_RETURN(Record m, access.RequireMatter(id));
@@ -254,7 +258,7 @@ Result<Json> Service::UpdateEntity(const Actor& who, EntityKind kind, const std:
     if (kind == EntityKind::kMatter && body.value("client", "") != cur.body.value("client", "")) {
       return Invalid("client", "a matter's client cannot change; open a new matter");
     }
-    REFUGE_RETURN_IF_ERROR(CheckReferences(db, refs));
+    REFUGE_RETURN_IF_ERROR(access.CheckReferences(AddedReferences(refs, cur.body)));
     REFUGE_RETURN_IF_ERROR(CheckTeam(db, body));
     out = cur;
     out.body = std::move(body);
@@ -308,8 +312,10 @@ Result<Json> Service::SetTeam(const Actor& who, const std::string& matter_id, co
   return out;
 }
 
-Result<Page> Service::ListEntities(const Actor& who, EntityKind kind, const std::string& after, int limit) {
+Result<Page> Service::ListEntities(const Actor& who, EntityKind kind, const std::string& cursor_in, int limit) {
   limit = ClampLimit(limit);
+  const std::string list = domain::EntityCollection(kind);
+  REFUGE_ASSIGN_OR_RETURN(const std::string after, cursors_.Open(who.user, list, cursor_in));
   Page page;
   REFUGE_RETURN_IF_ERROR(store_->Read([&](Db& db) -> Status {
     Access access(db, who);
@@ -318,7 +324,7 @@ Result<Page> Service::ListEntities(const Actor& who, EntityKind kind, const std:
       int n = 0;
       for (auto it = mine->upper_bound(after); it != mine->end(); ++it) {
         if (n == limit) {
-          page.next = *std::prev(it);
+          page.next = cursors_.Seal(who.user, list, *std::prev(it));
           break;
         }
         REFUGE_ASSIGN_OR_RETURN(Record m, db.GetEntity(kind, *it));
@@ -345,13 +351,14 @@ Result<Page> Service::ListEntities(const Actor& who, EntityKind kind, const std:
           page.items.push_back(store::RecordToJson(r));
         }
         if (static_cast<int>(page.items.size()) == limit) {
-          page.next = r.id;
+          page.next = cursors_.Seal(who.user, list, r.id);
           return Status::Ok();
         }
       }
       if (static_cast<int>(recs.size()) < kBatch) return Status::Ok();  // the end
       if (scanned >= kScanBudget) {
-        page.next = cursor;
+        // Sealed: the position is a record the actor was not shown.
+        page.next = cursors_.Seal(who.user, list, cursor);
         return Status::Ok();
       }
     }
@@ -370,18 +377,10 @@ Result<Json> Service::CreateEvent(const Actor& who, const Json& in) {
   e.created_at = e.updated_at = Now();
   REFUGE_RETURN_IF_ERROR(store_->Write([&](Db& db) -> Status {
     Access access(db, who);
-    auto subject = access.RequirePerson(e.subject);
-    if (!subject.ok()) {
-      return subject.status().code() == Code::kNotFound
-                 ? Invalid("subject", "refers to person '" + e.subject + "', which does not exist")
-                 : subject.status();
-    }
-    if (!e.matter.empty()) {
-      REFUGE_ASSIGN_OR_RETURN(bool on, access.OnMatter(e.matter));
-      if (!on) return Invalid("matter", "refers to matter '" + e.matter + "', which does not exist");
-    }
+    // Subject, matter and every party, place and evidence record: only what the
+    // writer already sees (Access::CheckReference).
+    REFUGE_RETURN_IF_ERROR(access.CheckReferences(refs));
     REFUGE_RETURN_IF_ERROR(access.RequireEventWriter(e.type));
-    REFUGE_RETURN_IF_ERROR(CheckReferences(db, refs));
     REFUGE_RETURN_IF_ERROR(db.InsertEvent(e));
     return audit_->Append(db, who, "event.create", e.id, e.subject, {{"type", e.type}});
   }));
@@ -424,17 +423,10 @@ Result<Json> Service::UpdateEvent(const Actor& who, const std::string& id, const
     std::vector<domain::Reference> refs;
     REFUGE_ASSIGN_OR_RETURN(Json body, domain::ValidateEvent(next, &refs));
     REFUGE_ASSIGN_OR_RETURN(out, domain::EventFromBody(std::move(body)));
-    // The corrected event must still be one the actor may write and see.
+    // The corrected event must still be one the actor may write and see, and may
+    // add references only to what the actor sees.
     REFUGE_RETURN_IF_ERROR(access.RequireEventWriter(out.type));
-    if (out.subject != cur.subject) {
-      auto subject = access.RequirePerson(out.subject);
-      if (!subject.ok()) return Invalid("subject", "refers to person '" + out.subject + "', which does not exist");
-    }
-    if (!out.matter.empty() && out.matter != cur.matter) {
-      REFUGE_ASSIGN_OR_RETURN(bool on, access.OnMatter(out.matter));
-      if (!on) return Invalid("matter", "refers to matter '" + out.matter + "', which does not exist");
-    }
-    REFUGE_RETURN_IF_ERROR(CheckReferences(db, refs));
+    REFUGE_RETURN_IF_ERROR(access.CheckReferences(AddedReferences(refs, domain::EventToJson(cur))));
     out.id = cur.id;
     out.version = cur.version + 1;
     out.created_at = cur.created_at;
@@ -476,8 +468,13 @@ Result<Json> Service::EventHistory(const Actor& who, const std::string& id) {
     REFUGE_ASSIGN_OR_RETURN(bool visible, access.CanSeeEvent(cur));
     if (!visible) return NotFound("no event '" + id + "'");
     subject = cur.subject;
+    // Each version passes the rule on its own: a note that was privileged before a
+    // lawyer shared it stays hidden from advocates in its earlier form.
     REFUGE_ASSIGN_OR_RETURN(auto older, db.EventHistory(id));
-    for (const auto& e : older) versions.push_back(domain::EventToJson(e));
+    for (const auto& e : older) {
+      REFUGE_ASSIGN_OR_RETURN(bool shown, access.CanSeeEvent(e));
+      if (shown) versions.push_back(domain::EventToJson(e));
+    }
     versions.push_back(domain::EventToJson(cur));
     return Status::Ok();
   }));
@@ -485,8 +482,9 @@ Result<Json> Service::EventHistory(const Actor& who, const std::string& id) {
   return Json{{"id", id}, {"versions", std::move(versions)}};
 }
 
-Result<Page> Service::ListEvents(const Actor& who, const std::string& after, int limit) {
+Result<Page> Service::ListEvents(const Actor& who, const std::string& cursor_in, int limit) {
   limit = ClampLimit(limit);
+  REFUGE_ASSIGN_OR_RETURN(const std::string after, cursors_.Open(who.user, "events", cursor_in));
   Page page;
   REFUGE_RETURN_IF_ERROR(store_->Read([&](Db& db) -> Status {
     Access access(db, who);
@@ -502,13 +500,13 @@ Result<Page> Service::ListEvents(const Actor& who, const std::string& after, int
         if (!visible) continue;
         page.items.push_back(domain::EventToJson(e));
         if (static_cast<int>(page.items.size()) == limit) {
-          page.next = e.id;
+          page.next = cursors_.Seal(who.user, "events", e.id);
           return Status::Ok();
         }
       }
       if (static_cast<int>(evs.size()) < kBatch) return Status::Ok();  // the end
       if (scanned >= kScanBudget) {
-        page.next = cursor;
+        page.next = cursors_.Seal(who.user, "events", cursor);
         return Status::Ok();
       }
     }
@@ -551,7 +549,8 @@ Result<ViewText> Service::PersonChronology(const Actor& who, const std::string& 
       REFUGE_ASSIGN_OR_RETURN(auto events, db.EventsOfSubject(person_id, include_retracted));
       REFUGE_ASSIGN_OR_RETURN(events, access.VisibleEvents(std::move(events)));
       return Json{{"person", person_id},
-                  {"events", EventsJson(views::Chronology(std::move(events), include_retracted))}};
+                  {"events", EventsJson(views::Chronology(std::move(events), include_retracted))},
+                  {"based_on", access.Basis()}};
     }));
     return Status::Ok();
   }));
@@ -572,7 +571,8 @@ Result<ViewText> Service::MatterChronology(const Actor& who, const std::string& 
       REFUGE_ASSIGN_OR_RETURN(auto events, db.EventsOfMatter(matter_id, include_retracted));
       REFUGE_ASSIGN_OR_RETURN(events, access.VisibleEvents(std::move(events)));
       return Json{{"matter", matter_id},
-                  {"events", EventsJson(views::Chronology(std::move(events), include_retracted))}};
+                  {"events", EventsJson(views::Chronology(std::move(events), include_retracted))},
+                  {"based_on", access.Basis()}};
     }));
     return Status::Ok();
   }));
@@ -618,6 +618,7 @@ Result<Json> Service::Custody(const Actor& who, const std::string& person_id) {
       REFUGE_ASSIGN_OR_RETURN(stay["facility"], summary(stay["facility"].get<std::string>()));
     }
     out["person"] = person_id;
+    out["based_on"] = access.Basis();
     return Status::Ok();
   }));
   audit_->Enqueue(who, "person.custody", person_id, person_id);
@@ -636,6 +637,7 @@ Result<Json> Service::PersonView(const Actor& who, const std::string& person_id,
     REFUGE_ASSIGN_OR_RETURN(events, access.VisibleEvents(std::move(events)));
     out = view(events);
     out["person"] = person_id;
+    out["based_on"] = access.Basis();
     return Status::Ok();
   }));
   audit_->Enqueue(who, action, person_id, person_id);

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "refuge/app/access.h"
+#include "refuge/app/cursor.h"
 #include "refuge/app/actor.h"
 #include "refuge/app/audit_log.h"
 #include "refuge/app/view_cache.h"
@@ -236,6 +237,7 @@ class Service {
   rules::RuleConfig rules_;
   SessionPolicy sessions_;
   LoginLimits limits_;
+  CursorCodec cursors_;  // before audit_, which takes the key it is derived from
   std::unique_ptr<AuditLog> audit_;
   ViewCache view_cache_{kViewCacheBytes};
   std::mutex login_mu_;

@@ -105,4 +105,13 @@ bool SigningKey::Verify(const std::string& message, const std::string& signature
 
 std::string SigningKey::PublicKeyHex() const { return Hex(public_); }
 
+std::string SigningKey::DeriveSecret(std::string_view purpose) const {
+  // BLAKE2b keyed with the Ed25519 seed (the first 32 bytes of libsodium's form).
+  std::string out(32, '\0');
+  crypto_generichash(reinterpret_cast<unsigned char*>(out.data()), out.size(),
+                     reinterpret_cast<const unsigned char*>(purpose.data()), purpose.size(),
+                     reinterpret_cast<const unsigned char*>(secret_.data()), crypto_sign_SEEDBYTES);
+  return out;
+}
+
 }  // namespace refuge::auth

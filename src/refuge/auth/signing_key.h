@@ -1,6 +1,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "refuge/base/status.h"
 
@@ -20,6 +21,10 @@ class SigningKey {
   std::string Sign(const std::string& message) const;
   bool Verify(const std::string& message, const std::string& signature_hex) const;
   std::string PublicKeyHex() const;
+  // A 32-byte secret for `purpose` (e.g. "refuge list cursors v1"), derived from
+  // the installation key: the same on every server that shares the key, and
+  // telling nothing about the key or about secrets for other purposes.
+  std::string DeriveSecret(std::string_view purpose) const;
 
  private:
   std::string secret_;  // 64 bytes (libsodium's seed + public key form)

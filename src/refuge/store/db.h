@@ -234,9 +234,13 @@ class Db {
   virtual Result<std::string> CalendarFeedUser(const std::string& token_hash) = 0;
 
   // --- need-to-know access ---
-  // The matters through which a person is reachable: as their client, as the
-  // subject of an event filed under the matter, or named by such an event.
+  // The matters whose teams see a person's file: those where the person is the
+  // client or the subject of a current event filed under the matter; in id order.
   virtual Result<std::vector<std::string>> MattersOfPerson(const std::string& person_id) = 0;
+  // The current events filed under a matter that name the person in a party
+  // field (actor, target, publisher, from, to); whoever sees one of them sees
+  // the person's name (app/access.h); ids in order.
+  virtual Result<std::vector<std::string>> EventsNamingPerson(const std::string& person_id) = 0;
   virtual Status TouchSession(const std::string& token_hash, int64_t now) = 0;
 
   // --- API tokens ---

@@ -11,7 +11,7 @@
 namespace refuge::store {
 
 // SQL conditions, the same for both dialects, that an id `x` of each kind may be
-// seen by the user named `user` (a bound parameter): the superset of what
+// seen by the user named `user` (people: their whole file, which search needs) (a bound parameter): the superset of what
 // app::Access allows that the index can answer. Access stays the final word;
 // these only spare it the rows it would refuse. `x` and `user` are SQL
 // expressions (a column, "?2", "$2::text").
@@ -20,10 +20,7 @@ inline std::string PersonOnTeamsOf(const std::string& x, const std::string& user
          " OR EXISTS (SELECT 1 FROM matters m JOIN matter_members mm ON mm.matter = m.id"
          " WHERE m.client = " + x + " AND mm.user_name = " + user + ")"
          " OR EXISTS (SELECT 1 FROM events e JOIN matter_members mm ON mm.matter = e.matter"
-         " WHERE e.subject = " + x + " AND NOT e.retracted AND mm.user_name = " + user + ")"
-         " OR EXISTS (SELECT 1 FROM event_refs r JOIN events e ON e.id = r.event"
-         " JOIN matter_members mm ON mm.matter = e.matter"
-         " WHERE r.ref = " + x + " AND NOT e.retracted AND mm.user_name = " + user + "))";
+         " WHERE e.subject = " + x + " AND NOT e.retracted AND mm.user_name = " + user + "))";
 }
 
 // An event without a matter is seen with its subject; Access decides that one.

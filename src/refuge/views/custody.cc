@@ -57,7 +57,12 @@ nlohmann::json ToJson(const CustodyStatus& c) {
     if (!s.release_reason.empty()) j["release_reason"] = s.release_reason;
     history.push_back(std::move(j));
   }
-  nlohmann::json out = {{"in_custody", c.in_custody}, {"history", std::move(history)}};
+  // With no detention, transfer or release on record the view knows nothing:
+  // "unknown", never "not in custody".
+  const bool known = !c.history.empty();
+  nlohmann::json out = {{"status", !known ? "unknown" : c.in_custody ? "in_custody" : "not_in_custody"},
+                        {"in_custody", known ? nlohmann::json(c.in_custody) : nlohmann::json()},
+                        {"history", std::move(history)}};
   out["facility"] = c.facility.empty() ? nlohmann::json() : nlohmann::json(c.facility);
   out["since"] = c.since.empty() ? nlohmann::json() : nlohmann::json(c.since);
   out["release_reason"] = c.release_reason.empty() ? nlohmann::json() : nlohmann::json(c.release_reason);

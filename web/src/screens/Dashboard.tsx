@@ -127,8 +127,9 @@ export function Dashboard() {
 }
 
 function CustodyList({ clients }: { clients: Client[] }) {
-  const held = clients.filter((c) => c.custody.in_custody);
-  const free = clients.filter((c) => !c.custody.in_custody);
+  const held = clients.filter((c) => c.custody.status === 'in_custody');
+  const free = clients.filter((c) => c.custody.status === 'not_in_custody');
+  const unknown = clients.filter((c) => c.custody.status === 'unknown');
   return (
     <>
       {held.length === 0 && <Empty>None of your clients is in custody.</Empty>}
@@ -164,6 +165,19 @@ function CustodyList({ clients }: { clients: Client[] }) {
                     ? `released ${fmtDate(c.custody.since)}${c.custody.release_reason ? ` (${words(c.custody.release_reason)})` : ''}`
                     : 'never detained on record'}
                 </span>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+      {unknown.length > 0 && (
+        <>
+          <h3 class="small-heading">Custody unknown</h3>
+          <ul class="plain-list" data-testid="custody-unknown">
+            {unknown.map((c) => (
+              <li key={c.person.id}>
+                <a href={`/people/${c.person.id}`}>{c.person.name}</a>{' '}
+                <span class="muted">no detention or release on record{c.custody.based_on === 'shared_events' ? ' among the events shared with you' : ''}</span>
               </li>
             ))}
           </ul>

@@ -23,7 +23,7 @@ export function PersonPage({ id }: { id: string }) {
     [id, showRetracted],
   );
   const deadlines = useLoad((s) => api.get<{ deadlines: Deadline[] }>(`/people/${enc(id)}/deadlines`, s), [id]);
-  const hearing = useLoad((s) => api.get<{ hearing: EventRec | null }>(`/people/${enc(id)}/next-hearing`, s), [id]);
+  const hearing = useLoad((s) => api.get<{ hearing: EventRec | null; based_on?: string }>(`/people/${enc(id)}/next-hearing`, s), [id]);
   const matters = useLoad(async (s) => (await getAll<Matter>('matters', s)).filter((m) => m.client === id), [id]);
   useTitle(person.data?.name ?? 'Person');
 
@@ -38,6 +38,17 @@ export function PersonPage({ id }: { id: string }) {
   if (!person.data) return <Loading />;
   const p = person.data;
   rememberName(p.id, p.name);
+  if (p.named_only) {
+    // Named by an event on one of the user's matters: the name, not the file.
+    return (
+      <div class="person">
+        <PageTitle>{p.name}</PageTitle>
+        <p data-testid="named-only">
+          Named in an event on one of your matters. This person's file is not shared with you.
+        </p>
+      </div>
+    );
+  }
   const events = chron.data?.events ?? [];
   const of = (...types: string[]) => events.filter((e) => types.includes(e.type) && !e.retracted);
 
@@ -88,7 +99,13 @@ export function PersonPage({ id }: { id: string }) {
 
         <Card title="Next hearing" id="next-hearing">
           {hearing.error && <ErrorBox error={hearing.error} onRetry={hearing.reload} />}
-          {hearing.data && !hearing.data.hearing && <Empty>No hearing scheduled.</Empty>}
+          {hearing.data && !hearing.data.hearing && (
+            <Empty>
+              {hearing.data.based_on === 'shared_events'
+                ? 'No hearing among the events shared with you.'
+                : 'No hearing on record.'}
+            </Empty>
+          )}
           {hearing.data?.hearing && (
             <div>
               <p class="big-date">
@@ -177,9 +194,31 @@ export function PersonPage({ id }: { id: string }) {
   );
 }
 
+/** Said under a view computed from only part of the record. */
+function SharedOnly({ basis }: { basis?: string }) {
+  if (basis !== 'shared_events') return null;
+  return (
+    <p class="muted" data-testid="shared-only">
+      Based on the events shared with you; the legal team may know more.
+    </p>
+  );
+}
+
 function CustodyCard({ c }: { c: Custody }) {
+  if (c.status === 'unknown') {
+    return (
+      <div data-testid="custody-card">
+        <p class="custody-now unknown">
+          <strong>Custody unknown</strong>: no detention, transfer or release on record
+          {c.based_on === 'shared_events' ? ' among the events shared with you' : ''}.
+        </p>
+        <SharedOnly basis={c.based_on} />
+      </div>
+    );
+  }
   return (
     <div data-testid="custody-card">
+      <SharedOnly basis={c.based_on} />
       {c.in_custody ? (
         <p class="custody-now in">
           <strong>In custody</strong> at {c.facility?.name ?? 'an unknown facility'} since <DateText value={c.since} />

@@ -692,7 +692,13 @@ class PgConnection final : public Db {
     return Strings(
         "SELECT id FROM matters WHERE client = $1 "
         "UNION SELECT matter FROM events WHERE subject = $1 AND matter IS NOT NULL AND NOT retracted "
-        "UNION SELECT e.matter FROM event_refs r JOIN events e ON e.id = r.event "
+        "ORDER BY 1",
+        Params().Text(person_id));
+  }
+
+  Result<std::vector<std::string>> EventsNamingPerson(const std::string& person_id) override {
+    return Strings(
+        "SELECT DISTINCT e.id FROM event_refs r JOIN events e ON e.id = r.event "
         "WHERE r.ref = $1 AND e.matter IS NOT NULL AND NOT e.retracted ORDER BY 1",
         Params().Text(person_id));
   }

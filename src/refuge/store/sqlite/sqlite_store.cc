@@ -508,7 +508,14 @@ class Connection final : public Db {
     REFUGE_ASSIGN_OR_RETURN(auto st, Prepare(
         "SELECT id FROM matters WHERE client = ?1 "
         "UNION SELECT matter FROM events WHERE subject = ?1 AND matter IS NOT NULL AND retracted = 0 "
-        "UNION SELECT e.matter FROM event_refs r JOIN events e ON e.id = r.event "
+        "ORDER BY 1"));
+    st->Bind(1, person_id);
+    return Strings(*st);
+  }
+
+  Result<std::vector<std::string>> EventsNamingPerson(const std::string& person_id) override {
+    REFUGE_ASSIGN_OR_RETURN(auto st, Prepare(
+        "SELECT DISTINCT e.id FROM event_refs r JOIN events e ON e.id = r.event "
         "WHERE r.ref = ?1 AND e.matter IS NOT NULL AND e.retracted = 0 ORDER BY 1"));
     st->Bind(1, person_id);
     return Strings(*st);
