@@ -1,0 +1,158 @@
+// The audit log against someone who can change the database but does not hold the
+// keys directory: the copy of the signed head in keys/audit-head.json and anchors
+// kept off the machine catch a wiped or rolled-back log.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "refuge_process.h"
+
+namespace refuge::testing {
+namespace {
+
+void Sql(const std::string& data_dir, const std::string& sql) {
+  SqlResult r = SqlOnDataDir(data_dir, sql);
+  ASSERT_TRUE(r.ok) << sql << ": " << r.error;
+}
+
+std::string ReadText(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+void WriteText(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::trunc);
+  out << text;
+}
+
+class AuditTrust : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_EQ(RunRefuge({"demo", "--data", dir_.path()}).exit_code, 0); }
+
+  // Reads Wen Hao's file `n` times through a server, then stops it cleanly.
+  void ReadsThroughAServer(int n) {
+    ServerProcess server(dir_.path());
+    ApiClient maya(server, kMaya, kMayaPassword);
+    for (int i = 0; i < n; ++i) ASSERT_EQ(maya.Get("/api/v1/people/per_wen_hao/chronology").status, 200);
+    server.Stop();
+  }
+
+  std::string Copy(const std::string& name) {
+    std::string d = copies_.File(name);
+    CopyDataDir(dir_.path(), d);
+    return d;
+  }
+
+  TempDir dir_;
+  TempDir copies_;
+};
+
+TEST_F(AuditTrust, VerifyFailsWhenTheLogIsWipedOrRolledBackToAnOlderSignedHead) {
+  ReadsThroughAServer(2);
+  auto older = RunRefuge({"audit", "anchor", "--out", "-", "--data", dir_.path()});
+  ASSERT_EQ(older.exit_code, 0) << older.err;
+  Json old_head = Json::parse(older.out);
+  const int64_t old_seq = old_head["seq"].get<int64_t>();
+  ReadsThroughAServer(3);
+
+  // The head is also kept beside the installation key, and matches the log.
+  Json copy = Json::parse(ReadText(dir_.File("keys/audit-head.json")));
+  EXPECT_GT(copy["seq"].get<int64_t>(), old_seq);
+  auto intact = RunRefuge({"audit", "verify", "--data", dir_.path()});
+  EXPECT_EQ(intact.exit_code, 0) << intact.out << intact.err;
+
+  std::string wiped = Copy("wiped");
+  Sql(wiped, "DELETE FROM audit_log; DELETE FROM audit_head");
+  auto r = RunRefuge({"audit", "verify", "--data", wiped});
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_NE(r.out.find("keys/audit-head.json"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("wiped, cut or rolled back"), std::string::npos) << r.out;
+
+  std::string rolled_back = Copy("rolled_back");
+  Sql(rolled_back, "UPDATE audit_head SET seq = " + std::to_string(old_seq) + ", hash = '" +
+                       old_head["hash"].get<std::string>() + "', signature = '" +
+                       old_head["signature"].get<std::string>() + "'; DELETE FROM audit_log WHERE seq > " +
+                       std::to_string(old_seq));
+  r = RunRefuge({"audit", "verify", "--data", rolled_back});
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_NE(r.out.find("the log ends at entry " + std::to_string(old_seq)), std::string::npos) << r.out;
+
+  // Only the head row gone, with the entries after it: still damage.
+  std::string headless = Copy("headless");
+  Sql(headless, "DELETE FROM audit_head");
+  r = RunRefuge({"audit", "verify", "--data", headless});
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+
+  // A database AHEAD of the copy (a crash between the commit and the copy's
+  // update) is intact as long as its entries chain on from the copy's.
+  std::string lagging = Copy("lagging");
+  WriteText(lagging + "/keys/audit-head.json", old_head.dump());
+  r = RunRefuge({"audit", "verify", "--data", lagging});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+}
+
+TEST_F(AuditTrust, AMissingHeadRowIsPutBackFromTheCopyOrStopsWritesWithAClearError) {
+  ReadsThroughAServer(2);
+
+  // The copy names the log's last entry: the head comes back, signed as it was.
+  std::string headless = Copy("headless");
+  Sql(headless, "DELETE FROM audit_head");
+  {
+    ServerProcess server(headless);
+    ApiClient maya(server, kMaya, kMayaPassword);  // a login writes an entry
+    EXPECT_EQ(maya.Get("/api/v1/people/per_wen_hao").status, 200);
+    server.Stop();
+  }
+  auto r = RunRefuge({"audit", "verify", "--data", headless});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+
+  // The last entry is gone as well: nothing signs the changed log; writes are
+  // refused, naming the damage and what to run.
+  std::string cut = Copy("cut");
+  Sql(cut, "DELETE FROM audit_head; DELETE FROM audit_log WHERE seq = (SELECT max(seq) FROM audit_log)");
+  {
+    ServerProcess server(cut);
+    ApiClient anonymous(server);
+    auto login = anonymous.Post("/api/v1/session", Json{{"username", kMaya}, {"password", kMayaPassword}});
+    EXPECT_EQ(login.status, 500) << login.raw;
+    EXPECT_NE(login.raw.find("audit_head"), std::string::npos) << login.raw;
+    EXPECT_NE(login.raw.find("refuge audit verify"), std::string::npos) << login.raw;
+  }
+  r = RunRefuge({"audit", "verify", "--data", cut});
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+}
+
+TEST_F(AuditTrust, AnAnchorKeptElsewhereCatchesALogRewrittenWithTheKeys) {
+  ReadsThroughAServer(2);
+  const std::string anchor = copies_.File("anchor.json");
+  auto made = RunRefuge({"audit", "anchor", "--out", anchor, "--data", dir_.path()});
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  Json a = Json::parse(ReadText(anchor));
+  for (const char* field : {"seq", "hash", "signature", "public_key", "at"}) EXPECT_TRUE(a.contains(field)) << field;
+  ReadsThroughAServer(1);
+  auto r = RunRefuge({"audit", "verify", "--anchor", anchor, "--data", dir_.path()});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+
+  // Someone holding the database and the keys dir starts the log over, copy and
+  // all: only the anchor still knows.
+  std::string rewritten = Copy("rewritten");
+  Sql(rewritten, "DELETE FROM audit_log; DELETE FROM audit_head");
+  std::filesystem::remove(rewritten + "/keys/audit-head.json");
+  r = RunRefuge({"audit", "verify", "--data", rewritten});
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  r = RunRefuge({"audit", "verify", "--anchor", anchor, "--data", rewritten});
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_NE(r.out.find("the anchor"), std::string::npos) << r.out;
+
+  auto bad = RunRefuge({"audit", "verify", "--anchor", copies_.File("missing.json"), "--data", dir_.path()});
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_NE(bad.exit_code, 1) << "a missing anchor file is an error, not a verdict";
+}
+
+
+}  // namespace
+}  // namespace refuge::testing
