@@ -3,8 +3,10 @@
 // kept off the machine catch a wiped or rolled-back log.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "refuge_process.h"
@@ -153,6 +155,58 @@ TEST_F(AuditTrust, AnAnchorKeptElsewhereCatchesALogRewrittenWithTheKeys) {
   EXPECT_NE(bad.exit_code, 1) << "a missing anchor file is an error, not a verdict";
 }
 
+
+// The actions of the audit entries about `person`, as the operator lists them.
+std::multiset<std::string> ActionsAbout(const std::string& data_dir, const std::string& person) {
+  auto shown = RunRefuge({"audit", "show", "--json", "--person", person, "--data", data_dir});
+  EXPECT_EQ(shown.exit_code, 0) << shown.err;
+  std::multiset<std::string> actions;
+  std::istringstream lines(shown.out);
+  for (std::string line; std::getline(lines, line);) {
+    if (!line.empty()) actions.insert(Json::parse(line)["action"].get<std::string>());
+  }
+  return actions;
+}
+
+constexpr const char* kVaultPassphrase = "a long vault passphrase for the audit tests";
+
+TEST(AuditReads, ListsAgendaFacilityFeedAndEvidenceListAreAuditedPerPerson) {
+  TempDir dir;
+  ::setenv("REFUGE_PASSPHRASE", kVaultPassphrase, 1);
+  ASSERT_EQ(RunRefuge({"demo", "--data", dir.path()}).exit_code, 0);
+  {
+    ServerProcess server(dir.path());
+    ::unsetenv("REFUGE_PASSPHRASE");
+    ApiClient maya(server, kMaya, kMayaPassword);
+    auto people = maya.Get("/api/v1/people");
+    ASSERT_EQ(people.status, 200);
+    ASSERT_EQ(maya.Get("/api/v1/events").status, 200);
+    ASSERT_EQ(maya.Get("/api/v1/matters").status, 200);
+    auto agenda = maya.Get("/api/v1/deadlines");
+    ASSERT_EQ(agenda.status, 200);
+    ASSERT_FALSE(agenda.body["deadlines"].empty()) << agenda.raw;
+    // Detained again after the demo's release.
+    ASSERT_EQ(maya.Post("/api/v1/events", Json{{"type", "detention"}, {"subject", "per_wen_hao"},
+                                               {"date", "2026-11-20"}, {"facility", "fac_hudson_annex"}}).status,
+              201);
+    auto facility = maya.Get("/api/v1/facilities/fac_hudson_annex");
+    ASSERT_EQ(facility.status, 200);
+    ASSERT_EQ(facility.body["held_now"].size(), 1u) << facility.raw;
+    auto feed = maya.Post("/api/v1/calendar/feed", Json::object());
+    ASSERT_EQ(feed.status, 201) << feed.raw;
+    ApiClient calendar(server);
+    ASSERT_EQ(calendar.Get(feed.body["url"].get<std::string>()).status, 200);
+    auto evidence = maya.Get("/api/v1/evidence?matter=mat_wen_asylum");
+    ASSERT_EQ(evidence.status, 200) << evidence.raw;
+    ASSERT_FALSE(evidence.body["items"].empty()) << evidence.raw;
+    server.Stop();
+  }
+  auto actions = ActionsAbout(dir.path(), "per_wen_hao");
+  for (const char* a : {"person.list", "event.list", "matter.list", "agenda", "facility.held_now",
+                        "calendar_feed.read", "evidence.list"}) {
+    EXPECT_EQ(actions.count(a), 1u) << a;
+  }
+}
 
 }  // namespace
 }  // namespace refuge::testing

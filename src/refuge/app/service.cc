@@ -356,6 +356,8 @@ Result<Page> Service::ListEntities(const Actor& who, EntityKind kind, const std:
       }
     }
   }));
+  if (kind == EntityKind::kPerson) audit_->EnqueueForPersons(who, "person.list", "", PersonsIn(page.items, "id"));
+  if (kind == EntityKind::kMatter) audit_->EnqueueForPersons(who, "matter.list", "", PersonsIn(page.items, "client"));
   return page;
 }
 
@@ -513,6 +515,7 @@ Result<Page> Service::ListEvents(const Actor& who, const std::string& after, int
       }
     }
   }));
+  audit_->EnqueueForPersons(who, "event.list", "", PersonsIn(page.items, "subject"));
   return page;
 }
 
@@ -678,6 +681,7 @@ Result<Json> Service::FacilityDetail(const Actor& who, const std::string& facili
     out["held_now"] = std::move(held);
     return Status::Ok();
   }));
+  audit_->EnqueueForPersons(who, "facility.held_now", facility_id, PersonsIn(out["held_now"], "id"));
   return out;
 }
 
