@@ -208,5 +208,38 @@ TEST(AuditReads, ListsAgendaFacilityFeedAndEvidenceListAreAuditedPerPerson) {
   }
 }
 
+TEST(AuditSearch, TheAuditKeepsAKeyedHashOfASearchNotItsText) {
+  TempDir dir;
+  ASSERT_EQ(RunRefuge({"demo", "--data", dir.path()}).exit_code, 0);
+  ASSERT_EQ(RunRefuge({"user", "add", "ada", "--role", "admin", "--password-stdin", "--data", dir.path()},
+                      "a long enough passphrase\n").exit_code, 0);
+  {
+    ServerProcess server(dir.path());
+    ApiClient maya(server, kMaya, kMayaPassword);
+    auto found = maya.Get("/api/v1/search?q=Wen%20Hao");
+    ASSERT_EQ(found.status, 200);
+    ASSERT_FALSE(found.body["results"].empty());
+    server.Stop();  // writes the queued read entries
+  }
+  ServerProcess server(dir.path());
+  ApiClient ada(server, "ada", "a long enough passphrase");
+  auto audit = ada.Get("/api/v1/audit?actor=maya");
+  ASSERT_EQ(audit.status, 200);
+  EXPECT_EQ(audit.raw.find("Wen"), std::string::npos) << audit.raw;
+  Json search;
+  for (const auto& e : audit.body["items"]) {
+    if (e["action"] == "search") search = e;
+  }
+  ASSERT_TRUE(search.is_object()) << audit.raw;
+  EXPECT_FALSE(search["details"].contains("query"));
+  EXPECT_EQ(search["details"]["query_length"], 7);
+
+  auto hash = RunRefuge({"audit", "search-hash", "Wen Hao", "--data", dir.path()});
+  ASSERT_EQ(hash.exit_code, 0) << hash.err;
+  EXPECT_EQ(hash.out, search["details"]["query_hash"].get<std::string>() + "\n");
+  auto other = RunRefuge({"audit", "search-hash", "Wen Ha", "--data", dir.path()});
+  EXPECT_NE(other.out, hash.out);
+}
+
 }  // namespace
 }  // namespace refuge::testing

@@ -774,7 +774,9 @@ Result<Json> Service::Search(const Actor& who, const std::string& query, const s
     }
     return Status::Ok();
   }));
-  audit_->Enqueue(who, "search", "", "", {{"query", query}, {"results", results.size()}});
+  // The text may name someone the audit's reader may not see: only its keyed hash.
+  audit_->Enqueue(who, "search", "", "",
+                  {{"query_hash", audit_->SearchHash(query)}, {"query_length", query.size()}, {"results", results.size()}});
   Json out = {{"query", query}, {"results", std::move(results)}};
   if (truncated) out["truncated"] = true;
   return out;

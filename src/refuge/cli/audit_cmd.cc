@@ -17,6 +17,7 @@ void AddAuditCommand(CLI::App& app, int* exit_code) {
     std::string actor;
     std::string anchor;
     std::string out;
+    std::string text;
     bool json = false;
   };
   auto opts = std::make_shared<Opts>();
@@ -85,6 +86,21 @@ void AddAuditCommand(CLI::App& app, int* exit_code) {
     const std::string text = head->dump(2) + "\n";
     Status s = opts->out == "-" ? WriteStdout(text) : WriteFileAtomically(opts->out, text, 0644);
     *exit_code = s.ok() ? 0 : ReportError(s, std::cerr);
+  });
+
+  auto* search_hash = audit->add_subcommand(
+      "search-hash", "Print the keyed hash the audit log records for a search of TEXT (exactly as typed)");
+  search_hash->add_option("TEXT", opts->text, "The search text")->required();
+  search_hash->add_option("--data", opts->data, "Data directory");
+  AddDbOption(search_hash, &opts->db);
+  search_hash->callback([opts, exit_code] {
+    auto svc = app::OpenInstallation(app::InstallationOptions{opts->data, opts->db}, SystemClock::Instance());
+    if (!svc.ok()) {
+      *exit_code = ReportError(svc.status(), std::cerr);
+      return;
+    }
+    std::cout << (*svc)->audit().SearchHash(opts->text) << "\n";
+    *exit_code = 0;
   });
 
   auto* show = audit->add_subcommand("show", "List audit entries, e.g. who has looked at a person's file");
