@@ -156,6 +156,29 @@ TEST_F(AuditTrust, AnAnchorKeptElsewhereCatchesALogRewrittenWithTheKeys) {
 }
 
 
+TEST_F(AuditTrust, MovingToANewDatabaseStartsANewCopyAndKeepsTheOldOne) {
+  ReadsThroughAServer(1);
+  const std::string backup = copies_.File("backup.json");
+  ASSERT_EQ(RunRefuge({"export", "--data", dir_.path(), "--out", backup}).exit_code, 0);
+  // The documented move: the same data dir, an import into an empty database.
+  std::string db;
+  if (OnPostgres()) {
+    db = DatabaseFor(copies_.File("other"));
+  } else {
+    for (const char* f : {"refuge.db", "refuge.db-wal", "refuge.db-shm"}) std::filesystem::remove(dir_.File(f));
+  }
+  auto imported = RunRefuge({"import", backup, "--data", dir_.path()}, "", db);
+  ASSERT_EQ(imported.exit_code, 0) << imported.err;
+  auto r = RunRefuge({"audit", "verify", "--data", dir_.path()}, "", db);
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  int kept = 0;
+  for (const auto& f : std::filesystem::directory_iterator(dir_.File("keys"))) {
+    kept += f.path().filename().string().rfind("audit-head.json.", 0) == 0 &&
+            f.path().string().ends_with(".replaced");
+  }
+  EXPECT_EQ(kept, 1);
+}
+
 // The actions of the audit entries about `person`, as the operator lists them.
 std::multiset<std::string> ActionsAbout(const std::string& data_dir, const std::string& person) {
   auto shown = RunRefuge({"audit", "show", "--json", "--person", person, "--data", data_dir});
