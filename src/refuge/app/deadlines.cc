@@ -125,6 +125,7 @@ Result<Json> Service::Agenda(const Actor& who, const std::string& from, const st
            {"deadlines", std::move(picked)}};
     return Status::Ok();
   }));
+  audit_->EnqueueForPersons(who, "agenda", "", PersonsIn(out["deadlines"], "subject"));
   return out;
 }
 
@@ -148,13 +149,15 @@ Result<std::string> Service::CalendarFeed(const std::string& feed_token, const s
   const Status denied(Code::kUnauthenticated, "unknown or revoked calendar feed");
   if (feed_token.empty() || feed_token.size() > 200) return denied;
   std::vector<CalendarEntry> entries;
-  std::string user;
+  std::string user, role;
+  std::set<std::string> clients;
   REFUGE_RETURN_IF_ERROR(store_->Read([&](Db& db) -> Status {
     auto u = db.CalendarFeedUser(Sha256Hex(feed_token));
     if (!u.ok()) return u.status().code() == Code::kNotFound ? denied : u.status();
     user = *u;
     REFUGE_ASSIGN_OR_RETURN(store::User account, db.GetUser(user));
     if (account.disabled) return denied;
+    role = account.role;
     Access access(db, Actor{user, account.role, address});
     REFUGE_ASSIGN_OR_RETURN(auto matter_ids, db.MattersOfMember(user));
     REFUGE_ASSIGN_OR_RETURN(Json deadlines, DeadlinesOfMatters(db, access, matter_ids));
@@ -173,6 +176,7 @@ Result<std::string> Service::CalendarFeed(const std::string& feed_token, const s
       REFUGE_ASSIGN_OR_RETURN(Record m, db.GetEntity(EntityKind::kMatter, id));
       const std::string client = m.body.value("client", "");
       if (!seen_clients.insert(client).second) continue;
+      clients.insert(client);
       REFUGE_ASSIGN_OR_RETURN(Record person, db.GetEntity(EntityKind::kPerson, client));
       REFUGE_ASSIGN_OR_RETURN(Json shown, access.ShowPerson(person));
       REFUGE_ASSIGN_OR_RETURN(auto events, db.EventsOfSubject(client, false));
@@ -190,6 +194,7 @@ Result<std::string> Service::CalendarFeed(const std::string& feed_token, const s
     }
     return Status::Ok();
   }));
+  audit_->EnqueueForPersons(Actor{user, role, address}, "calendar_feed.read", user, clients);
   return RenderICalendar(entries, clock_.NowUnixSeconds(), "Refuge: " + user);
 }
 

@@ -594,6 +594,7 @@ Result<Page> EvidenceService::List(const Actor& who, const std::string& matter, 
     }
     return Status::Ok();
   }));
+  if (audit_ != nullptr) audit_->EnqueueForPersons(who, "evidence.list", matter, PersonsIn(page.items, "subject"));
   return page;
 }
 

@@ -56,6 +56,7 @@ Result<std::unique_ptr<Service>> OpenInstallation(const InstallationOptions& opt
   }
   REFUGE_ASSIGN_OR_RETURN(auth::SigningKey key, auth::SigningKey::LoadOrCreate(data_dir));
   auto svc = std::make_unique<Service>(std::move(store), clock, std::move(rules), std::move(key));
+  REFUGE_RETURN_IF_ERROR(svc->audit().UseHeadFile((fs::path(data_dir) / "keys" / "audit-head.json").string(), fresh));
   if (fresh && seed_facilities) {
     // A new installation starts with ICE's facility directory, so a team can pick
     // "the facility where my client is held" on day one.

@@ -363,6 +363,8 @@ Result<Page> Service::ListEntities(const Actor& who, EntityKind kind, const std:
       }
     }
   }));
+  if (kind == EntityKind::kPerson) audit_->EnqueueForPersons(who, "person.list", "", PersonsIn(page.items, "id"));
+  if (kind == EntityKind::kMatter) audit_->EnqueueForPersons(who, "matter.list", "", PersonsIn(page.items, "client"));
   return page;
 }
 
@@ -511,6 +513,7 @@ Result<Page> Service::ListEvents(const Actor& who, const std::string& cursor_in,
       }
     }
   }));
+  audit_->EnqueueForPersons(who, "event.list", "", PersonsIn(page.items, "subject"));
   return page;
 }
 
@@ -680,6 +683,7 @@ Result<Json> Service::FacilityDetail(const Actor& who, const std::string& facili
     out["held_now"] = std::move(held);
     return Status::Ok();
   }));
+  audit_->EnqueueForPersons(who, "facility.held_now", facility_id, PersonsIn(out["held_now"], "id"));
   return out;
 }
 
@@ -772,7 +776,9 @@ Result<Json> Service::Search(const Actor& who, const std::string& query, const s
     }
     return Status::Ok();
   }));
-  audit_->Enqueue(who, "search", "", "", {{"query", query}, {"results", results.size()}});
+  // The text may name someone the audit's reader may not see: only its keyed hash.
+  audit_->Enqueue(who, "search", "", "",
+                  {{"query_hash", audit_->SearchHash(query)}, {"query_length", query.size()}, {"results", results.size()}});
   Json out = {{"query", query}, {"results", std::move(results)}};
   if (truncated) out["truncated"] = true;
   return out;

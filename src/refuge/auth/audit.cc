@@ -63,4 +63,28 @@ std::vector<AuditProblem> VerifyAuditChain(const std::vector<store::AuditEntry>&
   return problems;
 }
 
+std::vector<AuditProblem> CheckAuditWitness(const std::vector<store::AuditEntry>& entries,
+                                            const AuditWitness& witness, const std::string& name,
+                                            const SigningKey& key) {
+  std::vector<AuditProblem> problems;
+  if (!key.Verify(AuditHeadMessage(witness.seq, witness.hash), witness.signature)) {
+    problems.push_back({0, name + " does not carry this installation's signature"});
+    return problems;
+  }
+  const int64_t last = entries.empty() ? 0 : entries.back().seq;
+  const store::AuditEntry* found = nullptr;
+  for (const auto& e : entries) {
+    if (e.seq == witness.seq) found = &e;
+  }
+  if (found == nullptr) {
+    problems.push_back({0, "the log ends at entry " + std::to_string(last) + " but " + name +
+                               " holds the signed head of entry " + std::to_string(witness.seq) +
+                               ": the log was wiped, cut or rolled back"});
+  } else if (found->hash != witness.hash) {
+    problems.push_back({witness.seq, "differs from the entry " + name +
+                                         " signed: the log was rewritten from here on"});
+  }
+  return problems;
+}
+
 }  // namespace refuge::auth

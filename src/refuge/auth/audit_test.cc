@@ -83,5 +83,34 @@ TEST(AuditChain, AHeadSignedByAnotherKeyIsRefused) {
   EXPECT_NE(problems[0].what.find("signature"), std::string::npos);
 }
 
+TEST(AuditWitness, ALogAheadOfTheWitnessHoldsItOneBehindOrRewrittenDoesNot) {
+  SigningKey key = SigningKey::Ephemeral();
+  Chain c = Build(key, 5);
+  Chain older = Build(key, 3);
+  const AuditWitness at3{3, older.head.hash, older.head.signature};
+  EXPECT_TRUE(CheckAuditWitness(c.entries, at3, "the copy", key).empty()) << "ahead is fine";
+  EXPECT_TRUE(CheckAuditWitness(older.entries, at3, "the copy", key).empty());
+
+  const AuditWitness at5{5, c.head.hash, c.head.signature};
+  auto behind = CheckAuditWitness(older.entries, at5, "the copy", key);
+  ASSERT_EQ(behind.size(), 1u);
+  EXPECT_NE(behind[0].what.find("ends at entry 3"), std::string::npos) << behind[0].what;
+  EXPECT_EQ(CheckAuditWitness({}, at5, "the copy", key).size(), 1u) << "a wiped log";
+
+  Chain rewritten = Build(key, 5);
+  rewritten.entries[2].actor = "someone_else";
+  // Rewritten consistently from entry 3 on, as someone without the key can.
+  for (size_t i = 2; i < rewritten.entries.size(); ++i) {
+    if (i > 2) rewritten.entries[i].prev_hash = rewritten.entries[i - 1].hash;
+    rewritten.entries[i].hash = AuditEntryHash(rewritten.entries[i]);
+  }
+  auto diverged = CheckAuditWitness(rewritten.entries, at5, "the copy", key);
+  ASSERT_EQ(diverged.size(), 1u);
+  EXPECT_EQ(diverged[0].seq, 5);
+
+  const AuditWitness forged{5, c.head.hash, SigningKey::Ephemeral().Sign(AuditHeadMessage(5, c.head.hash))};
+  EXPECT_EQ(CheckAuditWitness(c.entries, forged, "the copy", key).size(), 1u);
+}
+
 }  // namespace
 }  // namespace refuge::auth

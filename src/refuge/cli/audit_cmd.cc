@@ -3,6 +3,7 @@
 #include "refuge/app/installation.h"
 #include "refuge/cli/commands.h"
 #include "refuge/cli/exit_codes.h"
+#include "refuge/cli/files.h"
 
 namespace refuge::cli {
 
@@ -14,6 +15,9 @@ void AddAuditCommand(CLI::App& app, int* exit_code) {
     std::string db;
     std::string person;
     std::string actor;
+    std::string anchor;
+    std::string out;
+    std::string text;
     bool json = false;
   };
   auto opts = std::make_shared<Opts>();
@@ -22,13 +26,29 @@ void AddAuditCommand(CLI::App& app, int* exit_code) {
       "verify", "Check the hash chain and signed head; exit 0 only if the log is intact");
   verify->add_option("--data", opts->data, "Data directory");
   AddDbOption(verify, &opts->db);
+  verify->add_option("--anchor", opts->anchor,
+                     "Also check that the log still holds this head (a file 'refuge audit anchor' wrote)");
   verify->callback([opts, exit_code] {
+    nlohmann::json anchor;
+    if (!opts->anchor.empty()) {
+      auto text = ReadFile(opts->anchor);
+      if (!text.ok()) {
+        *exit_code = ReportError(text.status(), std::cerr);
+        return;
+      }
+      auto parsed = ParseJsonText(*text, opts->anchor);
+      if (!parsed.ok()) {
+        *exit_code = ReportError(parsed.status(), std::cerr);
+        return;
+      }
+      anchor = std::move(*parsed);
+    }
     auto svc = app::OpenInstallation(app::InstallationOptions{opts->data, opts->db}, SystemClock::Instance());
     if (!svc.ok()) {
       *exit_code = ReportError(svc.status(), std::cerr);
       return;
     }
-    auto result = (*svc)->audit().Verify();
+    auto result = (*svc)->audit().Verify(anchor);
     if (!result.ok()) {
       *exit_code = ReportError(result.status(), std::cerr);
       return;
@@ -44,6 +64,43 @@ void AddAuditCommand(CLI::App& app, int* exit_code) {
       }
       *exit_code = 1;
     }
+  });
+
+  auto* anchor = audit->add_subcommand(
+      "anchor", "Write the log's current signed head as JSON, to keep off this machine and check later "
+                "with 'refuge audit verify --anchor FILE'");
+  anchor->add_option("--data", opts->data, "Data directory");
+  AddDbOption(anchor, &opts->db);
+  anchor->add_option("--out", opts->out, "File to write ('-' for standard output)")->required();
+  anchor->callback([opts, exit_code] {
+    auto svc = app::OpenInstallation(app::InstallationOptions{opts->data, opts->db}, SystemClock::Instance());
+    if (!svc.ok()) {
+      *exit_code = ReportError(svc.status(), std::cerr);
+      return;
+    }
+    auto head = (*svc)->audit().Anchor();
+    if (!head.ok()) {
+      *exit_code = ReportError(head.status(), std::cerr);
+      return;
+    }
+    const std::string text = head->dump(2) + "\n";
+    Status s = opts->out == "-" ? WriteStdout(text) : WriteFileAtomically(opts->out, text, 0644);
+    *exit_code = s.ok() ? 0 : ReportError(s, std::cerr);
+  });
+
+  auto* search_hash = audit->add_subcommand(
+      "search-hash", "Print the keyed hash the audit log records for a search of TEXT (exactly as typed)");
+  search_hash->add_option("TEXT", opts->text, "The search text")->required();
+  search_hash->add_option("--data", opts->data, "Data directory");
+  AddDbOption(search_hash, &opts->db);
+  search_hash->callback([opts, exit_code] {
+    auto svc = app::OpenInstallation(app::InstallationOptions{opts->data, opts->db}, SystemClock::Instance());
+    if (!svc.ok()) {
+      *exit_code = ReportError(svc.status(), std::cerr);
+      return;
+    }
+    std::cout << (*svc)->audit().SearchHash(opts->text) << "\n";
+    *exit_code = 0;
   });
 
   auto* show = audit->add_subcommand("show", "List audit entries, e.g. who has looked at a person's file");

@@ -307,14 +307,24 @@ class Store {
   // is durable when Write returns), rolled back otherwise. Writers are serialized.
   // Advances the data generation in the same transaction.
   Status Write(const std::function<Status(Db&)>& fn) {
-    return WriteTransaction([&fn](Db& db) -> Status {
+    Status s = WriteTransaction([&fn](Db& db) -> Status {
       Status s = fn(db);
       return s.ok() ? db.AdvanceDataGeneration() : s;
     });
+    AfterWrite(s.ok());
+    return s;
   }
   // Write for records no view shows (audit entries, session activity): the data
   // generation stays, so cached views stay valid. Anything else uses Write.
-  Status WriteBookkeeping(const std::function<Status(Db&)>& fn) { return WriteTransaction(fn); }
+  Status WriteBookkeeping(const std::function<Status(Db&)>& fn) {
+    Status s = WriteTransaction(fn);
+    AfterWrite(s.ok());
+    return s;
+  }
+  // Called on the writing thread after each Write and WriteBookkeeping, with
+  // whether it committed (the audit log keeps its head outside the database only
+  // once the database has it). Set before the store is shared between threads.
+  void SetAfterWrite(std::function<void(bool committed)> fn) { after_write_ = std::move(fn); }
   // Runs `fn` on a consistent snapshot.
   virtual Status Read(const std::function<Status(Db&)>& fn) = 0;
   // The migration version the database is at.
@@ -322,6 +332,12 @@ class Store {
 
  protected:
   virtual Status WriteTransaction(const std::function<Status(Db&)>& fn) = 0;
+
+ private:
+  void AfterWrite(bool committed) {
+    if (after_write_) after_write_(committed);
+  }
+  std::function<void(bool)> after_write_;
 };
 
 }  // namespace refuge::store
