@@ -78,6 +78,24 @@ TEST_F(DemoAccounts, PasswordResetDisableAndRoleChangeEndSessionsAndTokens) {
   EXPECT_EQ(ada_->Get("/api/v1/me").status, 200);
 }
 
+TEST_F(DemoAccounts, ChangingOnesOwnPasswordEndsEverySessionAndToken) {
+  auto [other_session, token] = Credentials(kMaya, kMayaPassword);
+  ApiClient maya(*server_, kMaya, kMayaPassword);
+  const std::string new_password = "a new and longer passphrase";
+  auto wrong = maya.Put("/api/v1/me/password", Json{{"current_password", "not it at all"}, {"password", new_password}});
+  EXPECT_EQ(wrong.status, 422) << wrong.raw;
+  EXPECT_EQ(wrong.body["error"]["field"], "current_password");
+  EXPECT_EQ(Me(other_session), 200);
+  auto changed = maya.Put("/api/v1/me/password", Json{{"current_password", kMayaPassword}, {"password", new_password}});
+  ASSERT_EQ(changed.status, 204) << changed.raw;
+  EXPECT_EQ(Me(maya.token()), 401) << "the session that changed the password";
+  EXPECT_EQ(Me(other_session), 401) << "another session";
+  EXPECT_EQ(Me(token), 401) << "an API token";
+  EXPECT_NO_THROW(ApiClient(*server_, kMaya, new_password));
+  EXPECT_EQ(Count("action = 'user.password' AND target = 'maya'"), 1);
+  EXPECT_EQ(Count("action = 'login.failed' AND target = 'maya'"), 1) << "the wrong current password";
+}
+
 TEST_F(DemoAccounts, AnAdminAndTheOperatorEndAllOfAUsersSessions) {
   auto [session, token] = Credentials(kMaya, kMayaPassword);
   auto revoked = ada_->Post("/api/v1/users/maya/revoke-sessions", Json::object());

@@ -86,6 +86,23 @@ void RegisterAccountRoutes(httplib::Server& server, app::Service& svc) {
                   res.status = 204;
                 }));
 
+  // A user's own password: every session and token of theirs ends with it.
+  server.Put("/api/v1/me/password", Authed(svc, [&svc](const httplib::Request& req, httplib::Response& res,
+                                                       const app::Actor& who) {
+    auto body = ParseJsonBody(req);
+    if (!body.ok()) return SendError(res, body.status());
+    if (!body->is_object()) return SendError(res, Malformed("expected a JSON object"));
+    for (const char* f : {"current_password", "password"}) {
+      if (!body->contains(f) || !(*body)[f].is_string()) {
+        return SendError(res, Invalid(f, std::string("'") + f + "' is required"));
+      }
+    }
+    Status s = svc.ChangeOwnPassword(who, (*body)["current_password"], (*body)["password"]);
+    if (!s.ok()) return SendTotpStatus(svc, res, who, s);
+    res.set_header("Set-Cookie", std::string(kSessionCookie) + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+    res.status = 204;
+  }));
+
   // Second factor for the user themself.
   server.Post("/api/v1/me/totp", Authed(svc, [&svc](const httplib::Request&, httplib::Response& res,
                                                     const app::Actor& who) {

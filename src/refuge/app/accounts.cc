@@ -137,6 +137,34 @@ Result<Json> Service::UpdateUser(const Actor& who, const std::string& name, cons
   return out;
 }
 
+Status Service::ChangeOwnPassword(const Actor& who, const std::string& current, const std::string& next) {
+  REFUGE_RETURN_IF_ERROR(auth::CheckPasswordPolicy(next));
+  // The current password is a guess like a login's, in the same count.
+  REFUGE_ASSIGN_OR_RETURN(auth::LoginLimiter::Reservation attempt,
+                          limiter_.Reserve(who.user, who.address, clock_.NowUnixSeconds()));
+  Result<store::User> user = Status(Code::kNotFound, "no such user");
+  REFUGE_RETURN_IF_ERROR(store_->Read([&](Db& db) {
+    user = db.GetUser(who.user);
+    return Status::Ok();
+  }));
+  REFUGE_RETURN_IF_ERROR(user.status());
+  if (!auth::VerifyPassword(current, user->password_hash)) {
+    REFUGE_RETURN_IF_ERROR(NoteLoginFailure(who.user, who.address, "password change"));
+    return Invalid("current_password", "is not the current password");
+  }
+  REFUGE_ASSIGN_OR_RETURN(std::string hash, auth::HashPassword(next));
+  REFUGE_RETURN_IF_ERROR(store_->Write([&](Db& db) -> Status {
+    REFUGE_ASSIGN_OR_RETURN(store::User u, db.GetUser(who.user));
+    u.password_hash = hash;
+    REFUGE_RETURN_IF_ERROR(db.UpdateUser(u));
+    REFUGE_RETURN_IF_ERROR(db.RevokeCredentialsOf(u.name, Now()));
+    REFUGE_RETURN_IF_ERROR(db.DeleteCalendarFeed(u.name));
+    return audit_->Append(db, who, "user.password", u.name, "", {{"sessions_revoked", true}});
+  }));
+  limiter_.Release(attempt);
+  return Status::Ok();
+}
+
 Status Service::RevokeUserSessions(const Actor& who, const std::string& name) {
   return store_->Write([&](Db& db) -> Status {
     Access access(db, who);

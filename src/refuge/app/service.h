@@ -166,6 +166,9 @@ class Service {
   // admin only. A new password, a disable or a role change ends every session
   // and API token of the user, in the same transaction.
   Result<Json> UpdateUser(const Actor& who, const std::string& name, const Json& in);
+  // A user changes their own password, giving the current one (limited like a
+  // login); every session and API token of theirs ends, this one included.
+  Status ChangeOwnPassword(const Actor& who, const std::string& current, const std::string& next);
   // Ends every session and API token of `name` (an admin, or the operator).
   Status RevokeUserSessions(const Actor& who, const std::string& name);
   // Seconds until `name` (or `address`) may try a password or code again, after
