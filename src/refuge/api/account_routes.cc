@@ -13,6 +13,14 @@ Result<std::string> CodeFrom(const httplib::Request& req) {
   return (*body)["code"].get<std::string>();
 }
 
+// Sends the outcome of a second-factor change: 429 carries Retry-After.
+void SendTotpStatus(app::Service& svc, httplib::Response& res, const app::Actor& who, const Status& s) {
+  if (s.code() == Code::kRateLimited) {
+    res.set_header("Retry-After", std::to_string(svc.LoginRetryAfter(who.user, who.address)));
+  }
+  SendError(res, s);
+}
+
 }  // namespace
 
 void RegisterAccountRoutes(httplib::Server& server, app::Service& svc) {
@@ -47,6 +55,14 @@ void RegisterAccountRoutes(httplib::Server& server, app::Service& svc) {
                  if (!body.ok()) return SendError(res, body.status());
                  SendResult(res, svc.UpdateUser(who, req.matches[1], *body));
                }));
+  // Ends every session and API token of a user, e.g. when a device is lost.
+  server.Post(R"(/api/v1/users/([A-Za-z0-9._-]+)/revoke-sessions)",
+              Authed(svc, [&svc](const httplib::Request& req, httplib::Response& res,
+                                 const app::Actor& who) {
+                Status s = svc.RevokeUserSessions(who, req.matches[1]);
+                if (!s.ok()) return SendError(res, s);
+                SendJson(res, 200, Json{{"username", req.matches[1].str()}, {"sessions_revoked", true}});
+              }));
 
   // API tokens: each user's own.
   server.Get("/api/v1/tokens", Authed(svc, [&svc](const httplib::Request&, httplib::Response& res,
@@ -70,6 +86,23 @@ void RegisterAccountRoutes(httplib::Server& server, app::Service& svc) {
                   res.status = 204;
                 }));
 
+  // A user's own password: every session and token of theirs ends with it.
+  server.Put("/api/v1/me/password", Authed(svc, [&svc](const httplib::Request& req, httplib::Response& res,
+                                                       const app::Actor& who) {
+    auto body = ParseJsonBody(req);
+    if (!body.ok()) return SendError(res, body.status());
+    if (!body->is_object()) return SendError(res, Malformed("expected a JSON object"));
+    for (const char* f : {"current_password", "password"}) {
+      if (!body->contains(f) || !(*body)[f].is_string()) {
+        return SendError(res, Invalid(f, std::string("'") + f + "' is required"));
+      }
+    }
+    Status s = svc.ChangeOwnPassword(who, (*body)["current_password"], (*body)["password"]);
+    if (!s.ok()) return SendTotpStatus(svc, res, who, s);
+    res.set_header("Set-Cookie", std::string(kSessionCookie) + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+    res.status = 204;
+  }));
+
   // Second factor for the user themself.
   server.Post("/api/v1/me/totp", Authed(svc, [&svc](const httplib::Request&, httplib::Response& res,
                                                     const app::Actor& who) {
@@ -81,7 +114,7 @@ void RegisterAccountRoutes(httplib::Server& server, app::Service& svc) {
     auto code = CodeFrom(req);
     if (!code.ok()) return SendError(res, code.status());
     Status s = svc.ConfirmTotp(who, *code);
-    if (!s.ok()) return SendError(res, s);
+    if (!s.ok()) return SendTotpStatus(svc, res, who, s);
     SendJson(res, 200, Json{{"totp_enabled", true}});
   }));
   server.Delete("/api/v1/me/totp", Authed(svc, [&svc](const httplib::Request& req,
@@ -89,7 +122,7 @@ void RegisterAccountRoutes(httplib::Server& server, app::Service& svc) {
     auto code = CodeFrom(req);
     if (!code.ok()) return SendError(res, code.status());
     Status s = svc.DisableTotp(who, *code);
-    if (!s.ok()) return SendError(res, s);
+    if (!s.ok()) return SendTotpStatus(svc, res, who, s);
     res.status = 204;
   }));
 }

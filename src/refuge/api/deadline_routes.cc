@@ -35,7 +35,7 @@ void RegisterDeadlineRoutes(httplib::Server& server, app::Service& svc) {
     res.status = 204;
   }));
   server.Get("/api/v1/calendar.ics", [&svc](const httplib::Request& req, httplib::Response& res) {
-    auto ics = svc.CalendarFeed(req.get_param_value("token"), req.remote_addr);
+    auto ics = svc.CalendarFeed(req.get_param_value("token"), ClientAddress(req));
     if (!ics.ok()) return SendError(res, ics.status());
     res.set_content(*ics, "text/calendar; charset=utf-8");
   });

@@ -1,5 +1,9 @@
 #include "refuge/api/http.h"
 
+#include <arpa/inet.h>
+
+#include <vector>
+
 #include "refuge/base/random.h"
 
 namespace refuge::api {
@@ -126,6 +130,58 @@ Credentials RequestCredentials(const httplib::Request& req) {
 
 std::string RequestToken(const httplib::Request& req) { return RequestCredentials(req).token; }
 
+namespace {
+// Set once at start, before the server takes requests.
+std::string& TrustedProxy() {
+  static std::string proxy;
+  return proxy;
+}
+}  // namespace
+
+std::optional<std::string> CanonicalAddress(const std::string& text) {
+  unsigned char raw[sizeof(struct in6_addr)];
+  char out[INET6_ADDRSTRLEN];
+  for (int family : {AF_INET, AF_INET6}) {
+    if (inet_pton(family, text.c_str(), raw) == 1 && inet_ntop(family, raw, out, sizeof out) != nullptr) {
+      return std::string(out);
+    }
+  }
+  return std::nullopt;
+}
+
+void SetTrustedProxy(const std::string& address) {
+  TrustedProxy() = address.empty() ? "" : CanonicalAddress(address).value_or("");
+}
+
+std::string ClientAddress(const httplib::Request& req) {
+  const std::string& proxy = TrustedProxy();
+  if (proxy.empty() || CanonicalAddress(req.remote_addr) != proxy) return req.remote_addr;
+  // Each proxy appends the address it was reached from; only the right-most
+  // entries, added by the trusted proxy, are believed, never what the client
+  // itself put in front of them.
+  std::vector<std::string> hops;
+  const size_t n = req.get_header_value_count("X-Forwarded-For");
+  for (size_t i = 0; i < n; ++i) {
+    const std::string value = req.get_header_value("X-Forwarded-For", i);
+    size_t start = 0;
+    while (start <= value.size()) {
+      size_t comma = value.find(',', start);
+      if (comma == std::string::npos) comma = value.size();
+      std::string hop = value.substr(start, comma - start);
+      hop.erase(0, hop.find_first_not_of(" \t"));
+      hop.erase(hop.find_last_not_of(" \t") + 1);
+      hops.push_back(hop);
+      start = comma + 1;
+    }
+  }
+  for (auto it = hops.rbegin(); it != hops.rend(); ++it) {
+    auto address = CanonicalAddress(*it);
+    if (!address) return req.remote_addr;  // not an address: believe nothing
+    if (*address != proxy) return *address;
+  }
+  return req.remote_addr;
+}
+
 Result<app::Actor> Authenticate(app::Service& svc, const httplib::Request& req) {
   const Credentials c = RequestCredentials(req);
   REFUGE_ASSIGN_OR_RETURN(app::Principal p, svc.AuthenticateToken(c.token));
@@ -139,7 +195,7 @@ Result<app::Actor> Authenticate(app::Service& svc, const httplib::Request& req) 
                     kCsrfHeader);
     }
   }
-  return app::Actor{p.user.name, p.user.role, req.remote_addr};
+  return app::Actor{p.user.name, p.user.role, ClientAddress(req)};
 }
 
 httplib::Server::Handler Authed(app::Service& svc, ActorHandler handler) {

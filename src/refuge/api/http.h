@@ -3,6 +3,7 @@
 #include <httplib.h>
 
 #include <functional>
+#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -49,6 +50,16 @@ Credentials RequestCredentials(const httplib::Request& req);
 std::string RequestToken(const httplib::Request& req);
 inline constexpr const char* kSessionCookie = "refuge_session";
 inline constexpr const char* kCsrfHeader = "X-CSRF-Token";
+
+// The address of the client: the peer, or, when the peer is the trusted reverse
+// proxy, the right-most address of X-Forwarded-For that is not the proxy. Every
+// audit entry and the login limiter use it.
+std::string ClientAddress(const httplib::Request& req);
+// Sets the proxy whose X-Forwarded-For is believed ("" for none), for the whole
+// process: one server runs per process.
+void SetTrustedProxy(const std::string& address);
+// An IPv4 or IPv6 address in its canonical text, or nullopt when `text` is not one.
+std::optional<std::string> CanonicalAddress(const std::string& text);
 
 // Checks the request's credentials: the actor, or kUnauthenticated; a write
 // authenticated by the session cookie must also carry the session's CSRF token

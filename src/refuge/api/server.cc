@@ -17,6 +17,7 @@ ApiServer::ApiServer(app::Service& svc, ServerOptions options, app::EvidenceServ
   } else {
     server_ = std::make_unique<httplib::Server>();
   }
+  SetTrustedProxy(options_.trusted_proxy);
   auto& s = *server_;
   // Out of the box cpp-httplib closes a connection after 5 requests and leaves
   // Nagle on, which caps throughput at a few hundred requests a second.

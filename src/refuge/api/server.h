@@ -19,6 +19,8 @@ struct ServerOptions {
   // HTTPS when both are given (PEM files).
   std::string tls_cert;
   std::string tls_key;
+  // A reverse proxy whose X-Forwarded-For is believed (see ClientAddress).
+  std::string trusted_proxy;
 };
 
 // The HTTP/JSON API over a Service. Bind() then Run() (blocking) ; Stop() from

@@ -20,9 +20,12 @@ void RegisterSessionRoutes(httplib::Server& server, app::Service& svc) {
       if (!(*body)["totp"].is_string()) return SendError(res, Invalid("totp", "must be a string of 6 digits"));
       totp = (*body)["totp"].get<std::string>();
     }
-    auto login = svc.Login((*body)["username"], (*body)["password"], totp, req.remote_addr);
+    const std::string address = ClientAddress(req);
+    auto login = svc.Login((*body)["username"], (*body)["password"], totp, address);
     if (!login.ok()) {
-      if (login.status().code() == Code::kRateLimited) res.set_header("Retry-After", "900");
+      if (login.status().code() == Code::kRateLimited) {
+        res.set_header("Retry-After", std::to_string(svc.LoginRetryAfter((*body)["username"], address)));
+      }
       return SendError(res, login.status());
     }
     std::string cookie = std::string(kSessionCookie) + "=" + login->token +

@@ -1,5 +1,7 @@
 // Accounts: users, logins with an optional second factor, sessions, API tokens,
 // and reading the audit log.
+#include "refuge/app/accounts.h"
+
 #include <algorithm>
 #include <set>
 
@@ -20,16 +22,9 @@ const std::set<std::string> kRoles = {"admin", "lawyer", "advocate", "viewer"};
 // (and by secret scanners).
 constexpr const char* kApiTokenPrefix = "rft_";
 
-Status ValidUserName(const std::string& name) {
-  if (name.empty() || name.size() > 64) return Invalid("username", "must be 1 to 64 characters");
-  for (char c : name) {
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-')) {
-      return Invalid("username", "may contain only letters, digits, '.', '_' and '-'");
-    }
-  }
-  if (name == "operator") return Invalid("username", "'operator' is reserved for the command line");
-  return Status::Ok();
-}
+// A failed second-factor code, told apart from the other errors of the same
+// transaction so that it is counted and logged after the rollback.
+constexpr const char* kWrongCode = "that code does not match, or was used already";
 
 Json UserJson(const store::User& u) {
   return {{"username", u.name}, {"role", u.role}, {"created_at", u.created_at},
@@ -37,6 +32,29 @@ Json UserJson(const store::User& u) {
 }
 
 }  // namespace
+
+std::string FoldedUserName(const std::string& name) {
+  std::string out = name;
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) {
+    return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : static_cast<char>(c);
+  });
+  return out;
+}
+
+Status ValidUserName(const std::string& name) {
+  if (name.empty() || name.size() > 64) return Invalid("username", "must be 1 to 64 characters");
+  for (char c : name) {
+    // ASCII only: no look-alike letters, no control or bidi characters, no '/'.
+    const bool ascii_alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    if (!(ascii_alnum || c == '.' || c == '_' || c == '-')) {
+      return Invalid("username", "may contain only letters, digits, '.', '_' and '-'");
+    }
+  }
+  if (FoldedUserName(name) == "operator") {
+    return Invalid("username", "'operator' is reserved for the command line");
+  }
+  return Status::Ok();
+}
 
 Status Service::AddUser(const Actor& who, const std::string& name, const std::string& role,
                         const std::string& password) {
@@ -48,6 +66,13 @@ Status Service::AddUser(const Actor& who, const std::string& name, const std::st
   return store_->Write([&](Db& db) -> Status {
     Access access(db, who);
     REFUGE_RETURN_IF_ERROR(access.RequireRole({"admin"}, "manage users"));
+    REFUGE_ASSIGN_OR_RETURN(auto users, db.ListUsers());
+    for (const auto& other : users) {
+      if (FoldedUserName(other.name) == FoldedUserName(name)) {
+        return Conflict("user '" + other.name + "' exists; user names are unique without regard to case",
+                        "username");
+      }
+    }
     Status s = db.InsertUser(u);
     if (s.code() == Code::kConflict) return Conflict("user '" + name + "' exists", "username");
     REFUGE_RETURN_IF_ERROR(s);
@@ -74,6 +99,7 @@ Result<Json> Service::UpdateUser(const Actor& who, const std::string& name, cons
     Access access(db, who);
     REFUGE_RETURN_IF_ERROR(access.RequireRole({"admin"}, "manage users"));
     REFUGE_ASSIGN_OR_RETURN(store::User u, db.GetUser(name));
+    const store::User before = u;
     Json changes = Json::object();
     for (const auto& [k, v] : in.items()) {
       if (k == "role") {
@@ -98,68 +124,97 @@ Result<Json> Service::UpdateUser(const Actor& who, const std::string& name, cons
       return Conflict("an admin cannot demote or disable their own account");
     }
     REFUGE_RETURN_IF_ERROR(db.UpdateUser(u));
+    // Whoever held the account's credentials before a reset, a disable or a new
+    // role holds nothing now: sessions, API tokens and the calendar feed end.
+    if (u.password_hash != before.password_hash || u.role != before.role || u.disabled) {
+      REFUGE_RETURN_IF_ERROR(db.RevokeCredentialsOf(name, Now()));
+      REFUGE_RETURN_IF_ERROR(db.DeleteCalendarFeed(name));
+      changes["sessions_revoked"] = true;
+    }
     out = UserJson(u);
     return audit_->Append(db, who, "user.update", name, "", changes);
   }));
   return out;
 }
 
-Status Service::CheckLoginLimits(const std::string& name, const std::string& address) {
-  std::lock_guard<std::mutex> lock(login_mu_);
-  const int64_t now = clock_.NowUnixSeconds();
-  auto count = [&](const std::string& key) {
-    auto& q = login_failures_[key];
-    while (!q.empty() && q.front() <= now - limits_.window_seconds) q.pop_front();
-    return static_cast<int>(q.size());
-  };
-  if (count("u:" + name) >= limits_.per_account || count("a:" + address) >= limits_.per_address) {
-    return Status(Code::kRateLimited,
-                  "too many failed logins; try again in " +
-                      std::to_string(limits_.window_seconds / 60) + " minutes");
+Status Service::ChangeOwnPassword(const Actor& who, const std::string& current, const std::string& next) {
+  REFUGE_RETURN_IF_ERROR(auth::CheckPasswordPolicy(next));
+  // The current password is a guess like a login's, in the same count.
+  REFUGE_ASSIGN_OR_RETURN(auth::LoginLimiter::Reservation attempt,
+                          limiter_.Reserve(who.user, who.address, clock_.NowUnixSeconds()));
+  Result<store::User> user = Status(Code::kNotFound, "no such user");
+  REFUGE_RETURN_IF_ERROR(store_->Read([&](Db& db) {
+    user = db.GetUser(who.user);
+    return Status::Ok();
+  }));
+  REFUGE_RETURN_IF_ERROR(user.status());
+  if (!auth::VerifyPassword(current, user->password_hash)) {
+    REFUGE_RETURN_IF_ERROR(NoteLoginFailure(who.user, who.address, "password change"));
+    return Invalid("current_password", "is not the current password");
   }
+  REFUGE_ASSIGN_OR_RETURN(std::string hash, auth::HashPassword(next));
+  REFUGE_RETURN_IF_ERROR(store_->Write([&](Db& db) -> Status {
+    REFUGE_ASSIGN_OR_RETURN(store::User u, db.GetUser(who.user));
+    u.password_hash = hash;
+    REFUGE_RETURN_IF_ERROR(db.UpdateUser(u));
+    REFUGE_RETURN_IF_ERROR(db.RevokeCredentialsOf(u.name, Now()));
+    REFUGE_RETURN_IF_ERROR(db.DeleteCalendarFeed(u.name));
+    return audit_->Append(db, who, "user.password", u.name, "", {{"sessions_revoked", true}});
+  }));
+  limiter_.Release(attempt);
   return Status::Ok();
 }
 
-Status Service::NoteLoginFailure(const std::string& name, const std::string& address) {
-  {
-    std::lock_guard<std::mutex> lock(login_mu_);
-    const int64_t now = clock_.NowUnixSeconds();
-    login_failures_["u:" + name].push_back(now);
-    login_failures_["a:" + address].push_back(now);
-  }
+Status Service::RevokeUserSessions(const Actor& who, const std::string& name) {
+  return store_->Write([&](Db& db) -> Status {
+    Access access(db, who);
+    REFUGE_RETURN_IF_ERROR(access.RequireRole({"admin"}, "manage users"));
+    REFUGE_ASSIGN_OR_RETURN(store::User u, db.GetUser(name));
+    REFUGE_RETURN_IF_ERROR(db.RevokeCredentialsOf(u.name, Now()));
+    REFUGE_RETURN_IF_ERROR(db.DeleteCalendarFeed(u.name));
+    return audit_->Append(db, who, "user.revoke_sessions", u.name, "");
+  });
+}
+
+int64_t Service::LoginRetryAfter(const std::string& name, const std::string& address) {
+  return std::max<int64_t>(1, limiter_.RetryAfter(name, address, clock_.NowUnixSeconds()));
+}
+
+Status Service::NoteLoginFailure(const std::string& name, const std::string& address,
+                                 const std::string& reason) {
   Actor who{name, "", address};
-  return store_->Write([&](Db& db) { return audit_->Append(db, who, "login.failed", name, ""); });
+  return store_->Write([&](Db& db) {
+    return audit_->Append(db, who, "login.failed", name, "", {{"reason", reason}});
+  });
 }
 
 Result<LoginResult> Service::Login(const std::string& name, const std::string& password,
                                    const std::string& totp_code, const std::string& address) {
-  REFUGE_RETURN_IF_ERROR(CheckLoginLimits(name, address));
+  // The attempt is counted before the password is checked, so that parallel
+  // guesses cannot all reach the check before the first is counted.
+  REFUGE_ASSIGN_OR_RETURN(auth::LoginLimiter::Reservation attempt,
+                          limiter_.Reserve(name, address, clock_.NowUnixSeconds()));
   const Status denied(Code::kUnauthenticated, "wrong username or password");
   Result<store::User> user = denied;
   REFUGE_RETURN_IF_ERROR(store_->Read([&](Db& db) {
     user = db.GetUser(name);
     return Status::Ok();
   }));
-  if (!user.ok()) {
-    // Spend the same time as a real check, so timing does not reveal which names exist.
-    static const std::string kDummyHash = auth::HashPassword(RandomToken(16)).value();
-    (void)auth::VerifyPassword(password, kDummyHash);
-    REFUGE_RETURN_IF_ERROR(NoteLoginFailure(name, address));
+  // Every failed login does the same Argon2 work: an unknown or disabled account
+  // is checked against a hash of nothing, so timing tells nothing about it.
+  static const std::string kDummyHash = auth::HashPassword(RandomToken(16)).value();
+  const bool usable = user.ok() && !user->disabled;
+  const bool password_ok = auth::VerifyPassword(password, usable ? user->password_hash : kDummyHash);
+  if (!usable || !password_ok) {
+    REFUGE_RETURN_IF_ERROR(NoteLoginFailure(name, address, "password"));
     return denied;
   }
-  if (user->disabled || !auth::VerifyPassword(password, user->password_hash)) {
-    REFUGE_RETURN_IF_ERROR(NoteLoginFailure(name, address));
-    return denied;
+  if (user->totp_enabled && totp_code.empty()) {
+    limiter_.Release(attempt);  // the password was right; the code was not tried
+    return Status(Code::kUnauthenticated, "totp_required: give the code from your authenticator app", "totp");
   }
-  if (user->totp_enabled) {
-    if (totp_code.empty()) {
-      return Status(Code::kUnauthenticated, "totp_required: give the code from your authenticator app", "totp");
-    }
-    if (!auth::CheckTotp(user->totp_secret, totp_code, clock_.NowUnixSeconds())) {
-      REFUGE_RETURN_IF_ERROR(NoteLoginFailure(name, address));
-      return Status(Code::kUnauthenticated, "wrong second-factor code", "totp");
-    }
-  } else if (user->role == "admin" && sessions_.require_admin_totp) {
+  if (!user->totp_enabled && user->role == "admin" && sessions_.require_admin_totp) {
+    limiter_.Release(attempt);
     return Status(Code::kUnauthenticated,
                   "this installation requires admins to use a second factor; enrol with "
                   "'refuge user totp " + name + "'", "totp");
@@ -167,16 +222,31 @@ Result<LoginResult> Service::Login(const std::string& name, const std::string& p
   LoginResult out;
   out.token = RandomToken(32);
   out.csrf_token = RandomToken(24);
-  out.user = *user;
   const int64_t now = clock_.NowUnixSeconds();
   store::Session s{Sha256Hex(out.token), name, now, now + sessions_.absolute_seconds, now,
                    Sha256Hex(out.csrf_token)};
   Actor who{name, user->role, address};
-  REFUGE_RETURN_IF_ERROR(store_->Write([&](Db& db) -> Status {
+  Status written = store_->Write([&](Db& db) -> Status {
+    // The code is checked in the write, against the step last accepted, so that
+    // one code opens one session even when sent twice at once.
+    REFUGE_ASSIGN_OR_RETURN(store::User u, db.GetUser(name));
+    if (u.totp_enabled) {
+      auto step = auth::MatchTotpStep(u.totp_secret, totp_code, now, u.totp_last_step);
+      if (!step) return Status(Code::kUnauthenticated, kWrongCode, "totp");
+      u.totp_last_step = *step;
+      REFUGE_RETURN_IF_ERROR(db.UpdateUser(u));
+    }
+    out.user = u;
     REFUGE_RETURN_IF_ERROR(db.DeleteExpiredSessions(now));
     REFUGE_RETURN_IF_ERROR(db.InsertSession(s));
     return audit_->Append(db, who, "login", name, "");
-  }));
+  });
+  if (written.code() == Code::kUnauthenticated && written.message() == kWrongCode) {
+    REFUGE_RETURN_IF_ERROR(NoteLoginFailure(name, address, "totp"));
+    return Status(Code::kUnauthenticated, "wrong second-factor code, or one used already", "totp");
+  }
+  REFUGE_RETURN_IF_ERROR(written);
+  limiter_.Release(attempt);
   return out;
 }
 
@@ -250,31 +320,41 @@ Result<Json> Service::BeginTotp(const Actor& who) {
 }
 
 Status Service::ConfirmTotp(const Actor& who, const std::string& code) {
-  return store_->Write([&](Db& db) -> Status {
-    REFUGE_ASSIGN_OR_RETURN(store::User u, db.GetUser(who.user));
-    if (u.totp_enabled) return Conflict("a second factor is already on");
-    if (u.totp_secret.empty()) return Conflict("start enrolment first (POST /api/v1/me/totp)");
-    if (!auth::CheckTotp(u.totp_secret, code, clock_.NowUnixSeconds())) {
-      return Invalid("code", "that code does not match; check the authenticator app's clock");
-    }
-    u.totp_enabled = true;
-    REFUGE_RETURN_IF_ERROR(db.UpdateUser(u));
-    return audit_->Append(db, who, "totp.enable", who.user, "");
-  });
+  return ChangeTotp(who, code, /*enable=*/true);
 }
 
 Status Service::DisableTotp(const Actor& who, const std::string& code) {
-  return store_->Write([&](Db& db) -> Status {
+  return ChangeTotp(who, code, /*enable=*/false);
+}
+
+// A code to turn the factor on or off is a guess like a login's: it takes a
+// place in the same limiter, a wrong one is logged, and a code works once.
+Status Service::ChangeTotp(const Actor& who, const std::string& code, bool enable) {
+  const int64_t now = clock_.NowUnixSeconds();
+  REFUGE_ASSIGN_OR_RETURN(auth::LoginLimiter::Reservation attempt, limiter_.Reserve(who.user, who.address, now));
+  Status s = store_->Write([&](Db& db) -> Status {
     REFUGE_ASSIGN_OR_RETURN(store::User u, db.GetUser(who.user));
-    if (!u.totp_enabled) return Conflict("no second factor is on");
-    if (!auth::CheckTotp(u.totp_secret, code, clock_.NowUnixSeconds())) {
-      return Invalid("code", "that code does not match");
-    }
-    u.totp_enabled = false;
-    u.totp_secret.clear();
+    if (enable && u.totp_enabled) return Conflict("a second factor is already on");
+    if (enable && u.totp_secret.empty()) return Conflict("start enrolment first (POST /api/v1/me/totp)");
+    if (!enable && !u.totp_enabled) return Conflict("no second factor is on");
+    auto step = auth::MatchTotpStep(u.totp_secret, code, now, u.totp_last_step);
+    if (!step) return Invalid("code", kWrongCode);
+    u.totp_last_step = *step;
+    u.totp_enabled = enable;
+    if (!enable) u.totp_secret.clear();
     REFUGE_RETURN_IF_ERROR(db.UpdateUser(u));
-    return audit_->Append(db, who, "totp.disable", who.user, "");
+    return audit_->Append(db, who, enable ? "totp.enable" : "totp.disable", who.user, "");
   });
+  if (s.code() == Code::kInvalid && s.message() == kWrongCode) {
+    REFUGE_RETURN_IF_ERROR(store_->Write([&](Db& db) {
+      return audit_->Append(db, who, "totp.failed", who.user, "", {{"for", enable ? "enable" : "disable"}});
+    }));
+    return Invalid("code", enable ? "that code does not match, or was used already; check the "
+                                    "authenticator app's clock"
+                                  : "that code does not match, or was used already");
+  }
+  limiter_.Release(attempt);
+  return s;
 }
 
 Result<Json> Service::EnrolTotp(const std::string& user) {

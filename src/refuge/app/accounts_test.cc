@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "refuge/app/service_test_support.h"
+#include "refuge/auth/passwords.h"
 #include "refuge/auth/totp.h"
 
 namespace refuge::app {
@@ -77,10 +78,43 @@ TEST_F(AccountsTest, SecondFactor) {
   EXPECT_EQ(without.status().code(), Code::kUnauthenticated);
   EXPECT_NE(without.status().message().find("totp_required"), std::string::npos);
   EXPECT_FALSE(svc_->Login("ines", kPass, "123456", "192.0.2.7").ok());
-  EXPECT_TRUE(svc_->Login("ines", kPass, auth::TotpCode(secret, kStart).value(), "192.0.2.7").ok());
+  // The code that turned it on does not log in: each code works once.
+  EXPECT_FALSE(svc_->Login("ines", kPass, auth::TotpCode(secret, kStart).value(), "192.0.2.7").ok());
+  clock_.Advance(30);
+  EXPECT_TRUE(svc_->Login("ines", kPass, auth::TotpCode(secret, kStart + 30).value(), "192.0.2.7").ok());
+  EXPECT_EQ(svc_->DisableTotp(Ines(), auth::TotpCode(secret, kStart + 30).value()).code(), Code::kInvalid);
 
-  ASSERT_TRUE(svc_->DisableTotp(Ines(), auth::TotpCode(secret, kStart).value()).ok());
+  clock_.Advance(30);
+  ASSERT_TRUE(svc_->DisableTotp(Ines(), auth::TotpCode(secret, kStart + 60).value()).ok());
   EXPECT_TRUE(svc_->Login("ines", kPass, "", "192.0.2.7").ok());
+}
+
+TEST_F(AccountsTest, EveryFailedLoginDoesTheSameArgon2Work) {
+  ASSERT_TRUE(svc_->AddUser(Actor::Operator(), "paused", "lawyer", kPass).ok());
+  ASSERT_TRUE(svc_->UpdateUser(Actor::Operator(), "paused", Json{{"disabled", true}}).ok());
+  struct Try {
+    const char* what;
+    const char* user;
+    const char* password;
+  };
+  for (const Try& t : {Try{"unknown user", "nobody", kPass}, Try{"disabled user", "paused", kPass},
+                       Try{"wrong password", "ines", "wrong password!"}, Try{"right password", "ines", kPass}}) {
+    const uint64_t before = auth::PasswordVerifications();
+    (void)svc_->Login(t.user, t.password, "", "192.0.2." + std::to_string(before % 200));
+    EXPECT_EQ(auth::PasswordVerifications() - before, 1u) << t.what;
+  }
+}
+
+TEST_F(AccountsTest, ARefusedSecondFactorCodeCountsTowardsTheLoginLimit) {
+  auto begun = svc_->BeginTotp(Ines());
+  ASSERT_TRUE(begun.ok());
+  const std::string secret = (*begun)["secret"];
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(svc_->ConfirmTotp(Ines(), "000000").code(), Code::kInvalid);
+  }
+  EXPECT_EQ(svc_->ConfirmTotp(Ines(), auth::TotpCode(secret, kStart).value()).code(), Code::kRateLimited);
+  EXPECT_EQ(svc_->Login("ines", kPass, "", "192.0.2.99").status().code(), Code::kRateLimited);
+  EXPECT_GT(svc_->LoginRetryAfter("ines", ""), 0);
 }
 
 TEST_F(AccountsTest, AdminsCanBeRequiredToUseASecondFactor) {

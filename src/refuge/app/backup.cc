@@ -5,6 +5,7 @@
 // export is byte-for-byte the export.
 #include <algorithm>
 #include <array>
+#include <cstdio>
 #include <functional>
 #include <iterator>
 #include <map>
@@ -13,8 +14,10 @@
 #include <span>
 #include <unordered_set>
 
+#include "refuge/app/accounts.h"
 #include "refuge/app/evidence_backup.h"
 #include "refuge/app/service.h"
+#include "refuge/auth/passwords.h"
 #include "refuge/base/date.h"
 #include "refuge/base/random.h"
 #include "refuge/domain/event.h"
@@ -50,6 +53,22 @@ bool IsHeaderKey(const std::string& key) {
 
 std::string Where(int section, size_t i) {
   return std::string(kSectionNames[section]) + "[" + std::to_string(i) + "]";
+}
+
+// A name for a message: bytes outside printable ASCII (control and bidi
+// characters among them) as \xNN, so that the terminal shows what is there.
+std::string PrintableName(const std::string& name) {
+  std::string out;
+  for (unsigned char c : name) {
+    if (c >= 0x20 && c < 0x7f && c != '\\') {
+      out += static_cast<char>(c);
+    } else {
+      char hex[5];
+      std::snprintf(hex, sizeof hex, "\\x%02X", c);
+      out += hex;
+    }
+  }
+  return out;
 }
 
 Json UserToJson(const store::User& u) {
@@ -301,6 +320,14 @@ class BackupImport {
       if (!u.is_object() || !u.contains("name") || !u["name"].is_string() || !u.contains("role") ||
           !u["role"].is_string() || !u.contains("password_hash") || !u["password_hash"].is_string()) {
         return Invalid(where, "a user needs name, role and password_hash");
+      }
+      // The same rules as for a user made here: a backup is input like any other.
+      const std::string name = u["name"];
+      if (Status s = ValidUserName(name); !s.ok()) {
+        return Invalid(where + ".name", "user '" + PrintableName(name) + "': the name " + s.message());
+      }
+      if (Status s = auth::CheckHashStrength(u["password_hash"]); !s.ok()) {
+        return Invalid(where + ".password_hash", "user '" + name + "': the password hash " + s.message());
       }
       store::User user{u["name"], u["role"], u["password_hash"], u.value("created_at", now_),
                        u.value("disabled", false), u.value("totp_secret", ""), u.value("totp_enabled", false)};

@@ -18,6 +18,7 @@
 #include "refuge/app/actor.h"
 #include "refuge/app/audit_log.h"
 #include "refuge/app/view_cache.h"
+#include "refuge/auth/login_limiter.h"
 #include "refuge/auth/signing_key.h"
 #include "refuge/base/clock.h"
 #include "refuge/base/status.h"
@@ -56,12 +57,9 @@ using ProgressFn = std::function<void(int64_t done, int64_t total)>;
 // If-Match header or a `version` field in the body. Absent means "no check".
 using ExpectedVersion = std::optional<int64_t>;
 
-// Limits on what a login may try before it is refused for a while.
-struct LoginLimits {
-  int per_account = 5;       // failures per account ...
-  int per_address = 20;      // ... and per client address ...
-  int64_t window_seconds = 900;  // ... within this many seconds
-};
+// Limits on what a login or a second-factor code may try before it is refused
+// for a while.
+using LoginLimits = auth::LoginLimits;
 
 // Session lifetimes.
 struct SessionPolicy {
@@ -103,7 +101,7 @@ class Service {
   AuditLog& audit() { return *audit_; }
   ViewCache& view_cache() { return view_cache_; }
   void set_session_policy(const SessionPolicy& p) { sessions_ = p; }
-  void set_login_limits(const LoginLimits& l) { limits_ = l; }
+  void set_login_limits(const LoginLimits& l) { limiter_.set_limits(l); }
 
   // Entities: people, organizations, facilities, matters.
   Result<Json> CreateEntity(const Actor& who, EntityKind kind, const Json& in);
@@ -165,8 +163,18 @@ class Service {
   Status AddUser(const Actor& who, const std::string& name, const std::string& role,
                  const std::string& password);
   Result<Json> ListUsers(const Actor& who);
-  // Changes role and/or disabled ({"role": ..., "disabled": ...}); admin only.
+  // Changes role, disabled and/or password ({"role", "disabled", "password"});
+  // admin only. A new password, a disable or a role change ends every session
+  // and API token of the user, in the same transaction.
   Result<Json> UpdateUser(const Actor& who, const std::string& name, const Json& in);
+  // A user changes their own password, giving the current one (limited like a
+  // login); every session and API token of theirs ends, this one included.
+  Status ChangeOwnPassword(const Actor& who, const std::string& current, const std::string& next);
+  // Ends every session and API token of `name` (an admin, or the operator).
+  Status RevokeUserSessions(const Actor& who, const std::string& name);
+  // Seconds until `name` (or `address`) may try a password or code again, after
+  // kRateLimited.
+  int64_t LoginRetryAfter(const std::string& name, const std::string& address);
   // kUnauthenticated for a wrong name, password or second factor (code
   // "totp_required" in the message when one is needed); kRateLimited after too
   // many failures.
@@ -229,19 +237,18 @@ class Service {
   // events that `access` may see.
   Result<Json> DeadlinesOfMatters(store::Db& db, Access& access,
                                   const std::vector<std::string>& matter_ids);
-  Status NoteLoginFailure(const std::string& name, const std::string& address);
-  Status CheckLoginLimits(const std::string& name, const std::string& address);
+  Status NoteLoginFailure(const std::string& name, const std::string& address, const std::string& reason);
+  // Confirm or Disable of a second factor: limited and logged like a login.
+  Status ChangeTotp(const Actor& who, const std::string& code, bool enable);
 
   std::unique_ptr<store::Store> store_;
   const Clock& clock_;
   rules::RuleConfig rules_;
   SessionPolicy sessions_;
-  LoginLimits limits_;
   CursorCodec cursors_;  // before audit_, which takes the key it is derived from
   std::unique_ptr<AuditLog> audit_;
   ViewCache view_cache_{kViewCacheBytes};
-  std::mutex login_mu_;
-  std::map<std::string, std::deque<int64_t>> login_failures_;  // "u:name" / "a:address"
+  auth::LoginLimiter limiter_;  // failed logins and second-factor codes
 };
 
 // Reads the version a caller expects from an If-Match value ("\"3\"", "W/\"3\"", "3")

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
+#include <charconv>
 #include <cctype>
 #include <string_view>
 #include <vector>
@@ -12,6 +14,7 @@ namespace refuge::auth {
 namespace {
 
 constexpr size_t kMinLength = 12;
+std::atomic<uint64_t> verifications{0};
 
 // Passwords that appear at the top of every breach list, lower-cased. Length
 // already rules out most short ones; these are the long ones people still pick.
@@ -36,9 +39,50 @@ Result<std::string> HashPassword(const std::string& password) {
 }
 
 bool VerifyPassword(const std::string& password, const std::string& encoded_hash) {
+  verifications.fetch_add(1, std::memory_order_relaxed);
   if (sodium_init() < 0) return false;
   if (encoded_hash.size() >= crypto_pwhash_STRBYTES) return false;
   return crypto_pwhash_str_verify(encoded_hash.c_str(), password.data(), password.size()) == 0;
+}
+
+uint64_t PasswordVerifications() { return verifications.load(std::memory_order_relaxed); }
+
+Status CheckHashStrength(const std::string& encoded) {
+  constexpr std::string_view kPrefix = "$argon2id$v=19$";
+  if (encoded.rfind(kPrefix, 0) != 0) {
+    return Invalid("password_hash", "is not an Argon2id hash ($argon2id$v=19$...); Refuge accepts no other kind");
+  }
+  // "m=65536,t=2,p=1$salt$hash"
+  const std::string_view rest = std::string_view(encoded).substr(kPrefix.size());
+  const std::string_view params = rest.substr(0, rest.find('$'));
+  const uint64_t m_min = crypto_pwhash_MEMLIMIT_INTERACTIVE / 1024, t_min = crypto_pwhash_OPSLIMIT_INTERACTIVE;
+  struct Param {
+    char name;
+    uint64_t min;
+    uint64_t value = 0;
+    bool seen = false;
+  };
+  std::array<Param, 3> wanted = {Param{'m', m_min}, Param{'t', t_min}, Param{'p', 1}};
+  size_t pos = 0;
+  for (Param& p : wanted) {
+    if (params.size() < pos + 2 || params[pos] != p.name || params[pos + 1] != '=') break;
+    const char* begin = params.data() + pos + 2;
+    const char* end = params.data() + params.size();
+    auto [ptr, ec] = std::from_chars(begin, end, p.value);
+    if (ec != std::errc() || ptr == begin) break;
+    p.seen = true;
+    pos = static_cast<size_t>(ptr - params.data());
+    if (pos < params.size() && params[pos] == ',') ++pos;
+  }
+  for (const Param& p : wanted) {
+    if (!p.seen) return Invalid("password_hash", "has no readable m=, t= and p= parameters");
+    if (p.value < p.min) {
+      return Invalid("password_hash", std::string(1, p.name) + "=" + std::to_string(p.value) +
+                                          " is weaker than Refuge's own Argon2id parameters (m=" +
+                                          std::to_string(m_min) + ", t=" + std::to_string(t_min) + ", p=1)");
+    }
+  }
+  return Status::Ok();
 }
 
 // Characters, not bytes: "密码密码" is four characters however many bytes it takes.

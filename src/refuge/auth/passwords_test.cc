@@ -83,5 +83,26 @@ TEST(CheckPasswordPolicyTest, CountsCharactersNotBytes) {
   EXPECT_FALSE(CheckPasswordPolicy("éééééééééééé").ok());
 }
 
+TEST(Passwords, OnlyHashesAsStrongAsOurOwnAreAccepted) {
+  EXPECT_TRUE(CheckHashStrength(PassphraseHash()).ok()) << PassphraseHash();
+  EXPECT_TRUE(CheckHashStrength("$argon2id$v=19$m=262144,t=3,p=4$c2FsdA$aGFzaA").ok());
+  for (const char* weak : {"$argon2id$v=19$m=4096,t=3,p=1$c2FsdA$aGFzaA", "$argon2id$v=19$m=65536,t=1,p=1$c2FsdA$aGFzaA",
+                           "$argon2id$v=19$m=65536,t=2,p=0$c2FsdA$aGFzaA", "$argon2i$v=19$m=65536,t=2,p=1$c2FsdA$aGFzaA",
+                           "$argon2id$v=16$m=65536,t=2,p=1$c2FsdA$aGFzaA", "$argon2id$v=19$t=2,m=65536,p=1$c2FsdA$aGFzaA",
+                           "$argon2id$v=19$m=,t=2,p=1$c2FsdA$aGFzaA", "$2b$12$abcdefghijklmnopqrstuu", ""}) {
+    Status s = CheckHashStrength(weak);
+    EXPECT_EQ(s.code(), Code::kInvalid) << weak;
+    EXPECT_EQ(s.field(), "password_hash") << weak;
+  }
+  EXPECT_NE(CheckHashStrength("$argon2id$v=19$m=4096,t=3,p=1$c2FsdA$aGFzaA").message().find("m=4096"), std::string::npos);
+}
+
+TEST(Passwords, EveryCheckIsCounted) {
+  const uint64_t before = PasswordVerifications();
+  (void)VerifyPassword("wrong", PassphraseHash());
+  (void)VerifyPassword(kPassphrase, PassphraseHash());
+  EXPECT_EQ(PasswordVerifications() - before, 2u);
+}
+
 }  // namespace
 }  // namespace refuge::auth

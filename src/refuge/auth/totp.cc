@@ -84,6 +84,22 @@ bool CheckTotp(const std::string& secret, const std::string& code, int64_t unix_
   return ok;
 }
 
+std::optional<int64_t> MatchTotpStep(const std::string& secret, const std::string& code,
+                                     int64_t unix_time, int64_t after_step) {
+  if (code.size() != 6) return std::nullopt;
+  std::optional<int64_t> out;
+  // Every step is computed and compared, matched or not, so the time taken does
+  // not tell which one matched.
+  for (int d = -1; d <= 1; ++d) {
+    const int64_t step = unix_time / 30 + d;
+    auto expected = TotpCode(secret, step * 30);
+    if (expected.ok() && sodium_memcmp(expected->data(), code.data(), 6) == 0 && step > after_step && !out) {
+      out = step;
+    }
+  }
+  return out;
+}
+
 std::string TotpUri(const std::string& secret, const std::string& user) {
   return "otpauth://totp/Refuge:" + user + "?secret=" + secret + "&issuer=Refuge";
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "refuge/base/status.h"
@@ -16,6 +17,11 @@ std::string NewTotpSecret();
 Result<std::string> TotpCode(const std::string& base32_secret, int64_t unix_time);
 // Accepts the code of the current step or one step either side (clock drift).
 bool CheckTotp(const std::string& base32_secret, const std::string& code, int64_t unix_time);
+// The step (unix_time / 30) whose code `code` is, among the current step and one
+// either side, and later than `after_step`; nullopt when none. A code is good
+// once: the caller keeps the step it accepted and passes it as `after_step`.
+std::optional<int64_t> MatchTotpStep(const std::string& base32_secret, const std::string& code,
+                                     int64_t unix_time, int64_t after_step);
 // otpauth:// URL for enrolling an authenticator app.
 std::string TotpUri(const std::string& base32_secret, const std::string& user);
 

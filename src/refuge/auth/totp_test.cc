@@ -27,6 +27,19 @@ TEST(Totp, AcceptsOneStepOfClockDriftAndNoMore) {
   EXPECT_FALSE(CheckTotp(kRfcSecret, "", now));
 }
 
+TEST(Totp, AStepIsMatchedOnlyWhenLaterThanTheLastOneAccepted) {
+  const int64_t now = 1796040000;  // a step boundary: step 59868000
+  const int64_t step = now / 30;
+  const std::string code = TotpCode(kRfcSecret, now).value();
+  EXPECT_EQ(MatchTotpStep(kRfcSecret, code, now, 0), step);
+  EXPECT_EQ(MatchTotpStep(kRfcSecret, code, now + 30, step - 1), step) << "one step of drift";
+  EXPECT_EQ(MatchTotpStep(kRfcSecret, code, now, step), std::nullopt) << "the same code again";
+  EXPECT_EQ(MatchTotpStep(kRfcSecret, code, now + 30, step + 1), std::nullopt) << "an older code";
+  EXPECT_EQ(MatchTotpStep(kRfcSecret, TotpCode(kRfcSecret, now + 30).value(), now, step), step + 1);
+  EXPECT_EQ(MatchTotpStep(kRfcSecret, code, now + 90, 0), std::nullopt);
+  EXPECT_EQ(MatchTotpStep(kRfcSecret, "12345", now, 0), std::nullopt);
+}
+
 TEST(Totp, NewSecretsAreBase32AndDifferent) {
   const std::string a = NewTotpSecret(), b = NewTotpSecret();
   EXPECT_EQ(a.size(), 32u);

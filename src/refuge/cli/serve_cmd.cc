@@ -3,6 +3,7 @@
 #include <iostream>
 #include <thread>
 
+#include "refuge/api/http.h"
 #include "refuge/api/server.h"
 #include "refuge/app/installation.h"
 #include "refuge/cli/commands.h"
@@ -42,6 +43,7 @@ void AddServeCommand(CLI::App& app, int* exit_code) {
     std::string tls_key;
     bool require_admin_totp = false;
     int idle_minutes = 30;
+    std::string trusted_proxy;
   };
   auto opts = std::make_shared<Opts>();
   cmd->add_option("--data", opts->data, "Data directory (created if missing)");
@@ -56,6 +58,9 @@ void AddServeCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--idle-minutes", opts->idle_minutes,
                   "A session unused this long expires (default 30)")
       ->check(CLI::Range(1, 24 * 60));
+  cmd->add_option("--trusted-proxy", opts->trusted_proxy,
+                  "Address of the reverse proxy in front: its X-Forwarded-For names the client "
+                  "(docs/security.md)");
   cmd->callback([opts, exit_code] {
     api::ServerOptions so;
     Status s = ParseListen(opts->listen, &so);
@@ -70,6 +75,12 @@ void AddServeCommand(CLI::App& app, int* exit_code) {
     }
     so.tls_cert = opts->tls_cert;
     so.tls_key = opts->tls_key;
+    if (!opts->trusted_proxy.empty() && !api::CanonicalAddress(opts->trusted_proxy)) {
+      *exit_code = ReportError(Invalid("--trusted-proxy", "give the proxy's IP address, e.g. 127.0.0.1"),
+                               std::cerr);
+      return;
+    }
+    so.trusted_proxy = opts->trusted_proxy;
     // Signals are taken by one thread with sigwait, so the server stops cleanly
     // without doing work inside a signal handler.
     sigset_t set;

@@ -70,6 +70,29 @@ void AddUserCommand(CLI::App& app, int* exit_code) {
               << "  " << (*enrolled)["uri"].get<std::string>() << "\n";
     *exit_code = 0;
   });
+
+  // Ends every session and API token of a user at once: a lost laptop, a
+  // password seen by someone else.
+  auto* revoke = user->add_subcommand("revoke-sessions", "End every session and API token of a user");
+  auto revoke_opts = std::make_shared<Opts>();
+  revoke->add_option("NAME", revoke_opts->name, "User name")->required();
+  revoke->add_option("--data", revoke_opts->data, "Data directory");
+  AddDbOption(revoke, &revoke_opts->db);
+  revoke->callback([revoke_opts, exit_code] {
+    auto svc = app::OpenInstallation(app::InstallationOptions{revoke_opts->data, revoke_opts->db},
+                                     SystemClock::Instance());
+    if (!svc.ok()) {
+      *exit_code = ReportError(svc.status(), std::cerr);
+      return;
+    }
+    Status s = (*svc)->RevokeUserSessions(app::Actor::Operator(), revoke_opts->name);
+    if (!s.ok()) {
+      *exit_code = ReportError(s, std::cerr);
+      return;
+    }
+    std::cout << "Ended every session and API token of " << revoke_opts->name << "\n";
+    *exit_code = 0;
+  });
 }
 
 }  // namespace refuge::cli

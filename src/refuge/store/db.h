@@ -39,6 +39,7 @@ struct User {
   bool disabled = false;
   std::string totp_secret;  // base32; set while enrolling and once enabled
   bool totp_enabled = false;
+  int64_t totp_last_step = 0;  // the newest 30-second step whose code was accepted
 };
 
 struct Session {
@@ -226,6 +227,8 @@ class Db {
   virtual Result<Session> GetSession(const std::string& token_hash) = 0;
   virtual Status DeleteSession(const std::string& token_hash) = 0;
   virtual Status DeleteExpiredSessions(int64_t now) = 0;
+  // Ends every session of `user`, and marks every API token of theirs revoked at `at`.
+  virtual Status RevokeCredentialsOf(const std::string& user, const std::string& at) = 0;
   // Calendar feed secrets: at most one per user; setting one replaces the old one.
   virtual Status SetCalendarFeed(const std::string& user_name, const std::string& token_hash,
                                  int64_t now) = 0;

@@ -613,18 +613,19 @@ class PgConnection final : public Db {
   // --- users and sessions ---
 
   Status InsertUser(const User& u) override {
-    return Run("INSERT INTO users (name, role, password_hash, created_at, disabled, totp_secret, totp_enabled) "
-               "VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    return Run("INSERT INTO users (name, role, password_hash, created_at, disabled, totp_secret, totp_enabled, totp_last_step) "
+               "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
                Params().Text(u.name).Text(u.role).Text(u.password_hash).Text(u.created_at)
-                   .Bool(u.disabled).OptText(u.totp_secret).Bool(u.totp_enabled))
+                   .Bool(u.disabled).OptText(u.totp_secret).Bool(u.totp_enabled).Int(u.totp_last_step))
         .status();
   }
 
   Status UpdateUser(const User& u) override {
     REFUGE_ASSIGN_OR_RETURN(Rows rows, Run("UPDATE users SET role = $2, password_hash = $3, disabled = $4, "
-                                           "totp_secret = $5, totp_enabled = $6 WHERE name = $1",
+                                           "totp_secret = $5, totp_enabled = $6, totp_last_step = $7 WHERE name = $1",
                                            Params().Text(u.name).Text(u.role).Text(u.password_hash)
-                                               .Bool(u.disabled).OptText(u.totp_secret).Bool(u.totp_enabled)));
+                                               .Bool(u.disabled).OptText(u.totp_secret).Bool(u.totp_enabled)
+                                               .Int(u.totp_last_step)));
     if (rows.Affected() == 0) return NotFound("no user '" + u.name + "'");
     return Status::Ok();
   }
@@ -665,6 +666,13 @@ class PgConnection final : public Db {
 
   Status DeleteExpiredSessions(int64_t now) override {
     return Run("DELETE FROM sessions WHERE expires_at <= $1", Params().Int(now)).status();
+  }
+
+  Status RevokeCredentialsOf(const std::string& user, const std::string& at) override {
+    REFUGE_RETURN_IF_ERROR(Run("DELETE FROM sessions WHERE user_name = $1", Params().Text(user)).status());
+    return Run("UPDATE api_tokens SET revoked_at = $2 WHERE user_name = $1 AND revoked_at IS NULL",
+               Params().Text(user).Text(at))
+        .status();
   }
 
   Status SetCalendarFeed(const std::string& user_name, const std::string& token_hash,
@@ -887,7 +895,7 @@ class PgConnection final : public Db {
   static constexpr const char* kEventColumns =
       "SELECT id, version, retracted, body, created_at, updated_at";
   static constexpr const char* kUserColumns =
-      "SELECT name, role, password_hash, created_at, disabled, totp_secret, totp_enabled FROM users";
+      "SELECT name, role, password_hash, created_at, disabled, totp_secret, totp_enabled, totp_last_step FROM users";
   static constexpr const char* kTokenColumns =
       "SELECT id, user_name, name, token_hash, created_at, last_used_at, revoked_at FROM api_tokens";
   static constexpr const char* kEvidenceColumns =
@@ -1059,7 +1067,7 @@ class PgConnection final : public Db {
 
   static User ReadUser(const Rows& rows, int r) {
     return User{rows.Text(r, 0), rows.Text(r, 1), rows.Text(r, 2), rows.Text(r, 3),
-                rows.Bool(r, 4), rows.Text(r, 5), rows.Bool(r, 6)};
+                rows.Bool(r, 4), rows.Text(r, 5), rows.Bool(r, 6), rows.Int(r, 7)};
   }
 
   static ApiToken ReadToken(const Rows& rows, int r) {

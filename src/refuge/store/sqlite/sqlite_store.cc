@@ -411,18 +411,19 @@ class Connection final : public Db {
 
   Status InsertUser(const User& u) override {
     REFUGE_ASSIGN_OR_RETURN(auto st, Prepare(
-        "INSERT INTO users (name, role, password_hash, created_at, disabled, totp_secret, totp_enabled) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"));
+        "INSERT INTO users (name, role, password_hash, created_at, disabled, totp_secret, totp_enabled, totp_last_step) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"));
     st->Bind(1, u.name).Bind(2, u.role).Bind(3, u.password_hash).Bind(4, u.created_at).Bind(5, int64_t{u.disabled})
-        .BindOptional(6, u.totp_secret).Bind(7, int64_t{u.totp_enabled});
+        .BindOptional(6, u.totp_secret).Bind(7, int64_t{u.totp_enabled}).Bind(8, u.totp_last_step);
     return st->Run();
   }
 
   Status UpdateUser(const User& u) override {
     REFUGE_ASSIGN_OR_RETURN(auto st, Prepare(
-        "UPDATE users SET role = ?2, password_hash = ?3, disabled = ?4, totp_secret = ?5, totp_enabled = ?6 WHERE name = ?1"));
+        "UPDATE users SET role = ?2, password_hash = ?3, disabled = ?4, totp_secret = ?5, totp_enabled = ?6, totp_last_step = ?7 "
+        "WHERE name = ?1"));
     st->Bind(1, u.name).Bind(2, u.role).Bind(3, u.password_hash).Bind(4, int64_t{u.disabled})
-        .BindOptional(5, u.totp_secret).Bind(6, int64_t{u.totp_enabled});
+        .BindOptional(5, u.totp_secret).Bind(6, int64_t{u.totp_enabled}).Bind(7, u.totp_last_step);
     REFUGE_RETURN_IF_ERROR(st->Run());
     if (sqlite3_changes(db_) == 0) return NotFound("no user '" + u.name + "'");
     return Status::Ok();
@@ -430,7 +431,7 @@ class Connection final : public Db {
 
   Result<User> GetUser(const std::string& name) override {
     REFUGE_ASSIGN_OR_RETURN(auto st, Prepare(
-        "SELECT name, role, password_hash, created_at, disabled, totp_secret, totp_enabled FROM users WHERE name = ?1"));
+        "SELECT name, role, password_hash, created_at, disabled, totp_secret, totp_enabled, totp_last_step FROM users WHERE name = ?1"));
     st->Bind(1, name);
     REFUGE_ASSIGN_OR_RETURN(bool row, st->Step());
     if (!row) return NotFound("no user '" + name + "'");
@@ -439,7 +440,7 @@ class Connection final : public Db {
 
   Result<std::vector<User>> ListUsers() override {
     REFUGE_ASSIGN_OR_RETURN(auto st, Prepare(
-        "SELECT name, role, password_hash, created_at, disabled, totp_secret, totp_enabled FROM users ORDER BY name"));
+        "SELECT name, role, password_hash, created_at, disabled, totp_secret, totp_enabled, totp_last_step FROM users ORDER BY name"));
     std::vector<User> out;
     while (true) {
       REFUGE_ASSIGN_OR_RETURN(bool row, st->Step());
@@ -477,6 +478,16 @@ class Connection final : public Db {
     REFUGE_ASSIGN_OR_RETURN(auto st, Prepare("DELETE FROM sessions WHERE expires_at <= ?1"));
     st->Bind(1, now);
     return st->Run();
+  }
+
+  Status RevokeCredentialsOf(const std::string& user, const std::string& at) override {
+    REFUGE_ASSIGN_OR_RETURN(auto sessions, Prepare("DELETE FROM sessions WHERE user_name = ?1"));
+    sessions->Bind(1, user);
+    REFUGE_RETURN_IF_ERROR(sessions->Run());
+    REFUGE_ASSIGN_OR_RETURN(auto tokens, Prepare(
+        "UPDATE api_tokens SET revoked_at = ?2 WHERE user_name = ?1 AND revoked_at IS NULL"));
+    tokens->Bind(1, user).Bind(2, at);
+    return tokens->Run();
   }
 
   Status SetCalendarFeed(const std::string& user_name, const std::string& token_hash,
@@ -938,7 +949,7 @@ class Connection final : public Db {
   }
 
   static User ReadUser(Stmt& st) {
-    return User{st.Text(0), st.Text(1), st.Text(2), st.Text(3), st.Int(4) != 0, st.Text(5), st.Int(6) != 0};
+    return User{st.Text(0), st.Text(1), st.Text(2), st.Text(3), st.Int(4) != 0, st.Text(5), st.Int(6) != 0, st.Int(7)};
   }
 
   sqlite3* db_;
