@@ -206,3 +206,49 @@ TEST_F(HostileInput, UnknownEndpointReadsItsBodyThroughTheLimitToo) {
 
 }  // namespace
 }  // namespace refuge::testing
+
+namespace refuge::testing {
+namespace {
+
+TEST_F(HostileInput, NumbersOutOfRangeAreRefusedNamingTheField) {
+  const size_t before = EventCount();
+  const std::string head = R"({"type":"bond","action":"set","subject":"per_wen_hao","date":"2026-01-05","amount":)";
+  auto huge = api_->Send("POST", "/api/v1/events", head + "1e400}", "application/json");
+  EXPECT_EQ(huge.status, 422) << huge.raw;
+  EXPECT_EQ(huge.body["error"]["field"], "amount") << huge.raw;
+  auto negative = api_->Send("POST", "/api/v1/events", head + "-7500}", "application/json");
+  EXPECT_EQ(negative.status, 422) << negative.raw;
+  EXPECT_EQ(negative.body["error"]["field"], "amount") << negative.raw;
+  EXPECT_EQ(EventCount(), before);
+  auto ok = api_->Send("POST", "/api/v1/events", head + "7500}", "application/json");
+  EXPECT_EQ(ok.status, 201) << ok.raw;
+}
+
+TEST_F(HostileInput, ControlCharactersInTextAreRefusedNamingTheField) {
+  const size_t before = EventCount();
+  struct Case {
+    std::string path, body, field;
+  } cases[] = {
+      {"/api/v1/events", R"({"type":"note","subject":"per_wen_hao","date":"2026-01-06","note":"a\u0000b"})", "note"},
+      {"/api/v1/events", R"({"type":"note","subject":"per_wen_hao","date":"2026-01-06","note":"bell\u0007"})", "note"},
+      {"/api/v1/events", R"({"type":"note","subject":"per_wen_hao","date":"2026-01-06","note":"x\u009by"})", "note"},
+      {"/api/v1/events", R"({"type":"hearing","subject":"per_wen_hao","date":"2026-01-06","kind":"master","judge":"A\nB"})", "judge"},
+      {"/api/v1/people", R"({"name":"Wen\u0000Hao"})", "name"},
+      {"/api/v1/people", R"({"name":"Wen Hao","other_names":["W\u001bH"]})", "other_names[0]"},
+  };
+  for (const auto& c : cases) {
+    auto r = api_->Send("POST", c.path, c.body, "application/json");
+    EXPECT_EQ(r.status, 422) << c.body << ": " << r.raw;
+    EXPECT_EQ(r.body["error"].value("field", ""), c.field) << c.body << ": " << r.raw;
+  }
+  EXPECT_EQ(EventCount(), before);
+  // Tabs and line breaks belong in a note, and are kept as sent.
+  auto ok = api_->Post("/api/v1/events", Json{{"type", "note"}, {"subject", "per_wen_hao"},
+                                              {"date", "2026-01-06"}, {"note", "first\tline\nsecond line"}});
+  ASSERT_EQ(ok.status, 201) << ok.raw;
+  auto back = api_->Get("/api/v1/events/" + ok.body["id"].get<std::string>());
+  EXPECT_EQ(back.body["note"], "first\tline\nsecond line");
+}
+
+}  // namespace
+}  // namespace refuge::testing
