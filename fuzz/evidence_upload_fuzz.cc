@@ -165,7 +165,8 @@ class Installation {
 
     // Configured as ApiServer configures its server for the upload route.
     server_.set_payload_max_length(std::numeric_limits<size_t>::max());
-    refuge::api::RegisterEvidenceRoutes(server_, *svc_, *evidence_);
+    refuge::api::Router router(server_, *svc_);
+    refuge::api::RegisterEvidenceRoutes(router, *svc_, *evidence_);
     server_.set_post_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
       answers_.push_back({req.method, req.path, res.status, Json::parse(res.body, nullptr, false)});
     });

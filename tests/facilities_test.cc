@@ -71,6 +71,31 @@ TEST(Facilities, ABrokenRowIsReportedAndTheRestImported) {
   EXPECT_EQ(albany.body["items"][0]["capacity"], 250);
 }
 
+TEST(Facilities, ARowThatIsNotUtf8IsOneBadRowAndTheRestImported) {
+  TempDir dir;
+  ASSERT_EQ(RunRefuge({"demo", "--data", dir.File("data")}).exit_code, 0);
+  Write(dir.File("latin1.psv"),
+        kHeader +
+            // "CAÑON" saved as Latin-1: one byte 0xD1, not UTF-8.
+            "ZZCANNM|CA\xD1ON CITY HOLD ROOM|1 MAIN ST|CA\xD1ON|FREMONT|CO|81212|10|DEN|DEN|Other|HOLD|DMCP|NA|NA|NA|NA|FALSE|TRUE\n"
+            "ZZNEWNY|NORTH COUNTRY HOLD ROOM|2 RIVER RD|PLATTSBURGH|CLINTON|NY|12901|2|BUF|ALB|Other|HOLD|DMCP|NA|NA|NA|NA|FALSE|TRUE\n");
+  auto r = RunRefuge({"facilities", "import", dir.File("latin1.psv"), "--data", dir.File("data"), "--json"});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  Json report = Json::parse(r.out, nullptr, false);
+  ASSERT_FALSE(report.is_discarded()) << r.out << r.err;
+  EXPECT_EQ(report["added"], 1);
+  ASSERT_EQ(report["rejected_rows"].size(), 1u);
+  EXPECT_EQ(report["rejected_rows"][0]["line"], 2);
+  EXPECT_NE(report["rejected_rows"][0]["reason"].get<std::string>().find("UTF-8"), std::string::npos);
+  // Without --json too: the message names the line, and the good row is in.
+  auto plain = RunRefuge({"facilities", "import", dir.File("latin1.psv"), "--data", dir.File("data")});
+  EXPECT_NE((plain.out + plain.err).find("line 2"), std::string::npos) << plain.out << plain.err;
+  ServerProcess server(dir.File("data"));
+  ApiClient api(server, kMaya, kMayaPassword);
+  EXPECT_EQ(api.Get("/api/v1/facilities?q=ZZNEWNY").body["items"].size(), 1u);
+  EXPECT_TRUE(api.Get("/api/v1/facilities?q=ZZCANNM").body["items"].empty());
+}
+
 TEST(Facilities, AWrongHeaderIsRefusedWhole) {
   TempDir dir;
   Write(dir.File("bad.psv"), "code|title\nX|Y\n");

@@ -66,6 +66,8 @@ class ServerProcess {
                          const std::vector<std::string>& extra_args = {});
   ~ServerProcess();
   int port() const { return port_; }
+  // The server's process id, e.g. to read its memory use from /proc.
+  int pid() const { return pid_; }
   // Stops the server with SIGTERM (clean) or SIGKILL (crash) and waits for it.
   void Stop(bool kill = false);
   std::unique_ptr<httplib::Client> Client() const;

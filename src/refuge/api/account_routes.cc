@@ -23,7 +23,7 @@ void SendTotpStatus(app::Service& svc, httplib::Response& res, const app::Actor&
 
 }  // namespace
 
-void RegisterAccountRoutes(httplib::Server& server, app::Service& svc) {
+void RegisterAccountRoutes(Router& server, app::Service& svc) {
   // Users: admins only.
   server.Get("/api/v1/users", Authed(svc, [&svc](const httplib::Request&, httplib::Response& res,
                                                  const app::Actor& who) {
@@ -127,7 +127,7 @@ void RegisterAccountRoutes(httplib::Server& server, app::Service& svc) {
   }));
 }
 
-void RegisterAuditRoutes(httplib::Server& server, app::Service& svc) {
+void RegisterAuditRoutes(Router& server, app::Service& svc) {
   auto list = [&svc](const httplib::Request& req, httplib::Response& res, const app::Actor& who,
                      const std::string& person) {
     auto limit = IntParam(req, "limit", 100, 1, 1000);

@@ -2,7 +2,7 @@
 
 namespace refuge::api {
 
-void RegisterDeadlineRoutes(httplib::Server& server, app::Service& svc) {
+void RegisterDeadlineRoutes(Router& server, app::Service& svc) {
   server.Get(R"(/api/v1/people/([A-Za-z0-9_-]+)/deadlines)",
              Authed(svc, [&svc](const httplib::Request& req, httplib::Response& res,
                                 const app::Actor& who) {

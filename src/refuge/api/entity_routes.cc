@@ -4,7 +4,7 @@ namespace refuge::api {
 
 namespace {
 
-void RegisterCollection(httplib::Server& server, app::Service& svc, domain::EntityKind kind) {
+void RegisterCollection(Router& server, app::Service& svc, domain::EntityKind kind) {
   const std::string base = std::string("/api/v1/") + domain::EntityCollection(kind);
   const std::string item = base + R"(/([A-Za-z0-9_-]+))";
 
@@ -53,7 +53,7 @@ void RegisterCollection(httplib::Server& server, app::Service& svc, domain::Enti
 
 }  // namespace
 
-void RegisterEntityRoutes(httplib::Server& server, app::Service& svc) {
+void RegisterEntityRoutes(Router& server, app::Service& svc) {
   for (domain::EntityKind kind : domain::kAllEntityKinds) RegisterCollection(server, svc, kind);
 
   // Who works on a matter: a lawyer on its team, or an admin, sets it.

@@ -2,7 +2,7 @@
 
 namespace refuge::api {
 
-void RegisterEventRoutes(httplib::Server& server, app::Service& svc) {
+void RegisterEventRoutes(Router& server, app::Service& svc) {
   const std::string item = R"(/api/v1/events/([A-Za-z0-9_-]+))";
 
   server.Get("/api/v1/events", Authed(svc, [&svc](const httplib::Request& req,

@@ -77,7 +77,7 @@ Status ReadBagRequest(const httplib::Request& req, bool* redacted, std::string* 
 
 bool IsStreamedUpload(const httplib::Request& req) { return req.method == "POST" && req.path == kCollection; }
 
-void RegisterEvidenceRoutes(httplib::Server& server, app::Service& svc, app::EvidenceService& evidence) {
+void RegisterEvidenceRoutes(Router& server, app::Service& svc, app::EvidenceService& evidence) {
   const std::string item = std::string(kCollection) + R"(/([A-Za-z0-9_-]+))";
 
   // The upload: the body is the file itself, read in pieces into the vault, so

@@ -37,6 +37,21 @@ void SendError(httplib::Response& res, const Status& status) {
   SendJson(res, HttpStatusFor(status.code()), Json{{"error", std::move(err)}});
 }
 
+void SendErrorAndClose(httplib::Response& res, const Status& status) {
+  SendError(res, status);
+  auto body = std::make_shared<std::string>(std::move(res.body));
+  res.body.clear();
+  res.set_header("Connection", "close");
+  // cpp-httplib 0.11 ignores a response's "Connection: close"; it ends the
+  // connection only when a content provider fails, so this one writes the whole
+  // answer and then reports failure.
+  res.set_content_provider(body->size(), "application/json",
+                           [body](size_t offset, size_t length, httplib::DataSink& sink) {
+                             sink.write(body->data() + offset, length);
+                             return false;
+                           });
+}
+
 void SendResult(httplib::Response& res, const Result<Json>& result, int ok_status) {
   if (!result.ok()) return SendError(res, result.status());
   SendJson(res, ok_status, *result);
@@ -63,8 +78,83 @@ void SendVersioned(httplib::Response& res, const Result<Json>& result, int ok_st
 }
 
 namespace {
+
 constexpr int kMaxJsonDepth = 32;
+// No Refuge request holds more than a few thousand values; a body of `[],[],...`
+// would otherwise cost some 50 bytes of memory per 3 bytes sent.
+constexpr size_t kMaxJsonValues = 100000;
+
+// Builds the document like nlohmann's own DOM parser, and stops the parse at the
+// first value over the budget or level over the depth, so that memory is bounded
+// by the budget, not the body. It remembers the last key for error messages.
+class BudgetedSax {
+ public:
+  explicit BudgetedSax(Json& out) : dom_(out, /*allow_exceptions=*/false) {}
+
+  bool null() { return Count() && dom_.null(); }
+  bool boolean(bool v) { return Count() && dom_.boolean(v); }
+  bool number_integer(Json::number_integer_t v) { return Count() && dom_.number_integer(v); }
+  bool number_unsigned(Json::number_unsigned_t v) { return Count() && dom_.number_unsigned(v); }
+  bool number_float(Json::number_float_t v, const Json::string_t& s) { return Count() && dom_.number_float(v, s); }
+  bool string(Json::string_t& v) { return Count() && dom_.string(v); }
+  bool binary(Json::binary_t& v) { return Count() && dom_.binary(v); }
+  bool start_object(std::size_t n) { return Count() && Deeper() && dom_.start_object(n); }
+  bool end_object() { --depth_; return dom_.end_object(); }
+  bool start_array(std::size_t n) { return Count() && Deeper() && dom_.start_array(n); }
+  bool end_array() { --depth_; return dom_.end_array(); }
+  bool key(Json::string_t& k) {
+    last_key_ = k.substr(0, 100);
+    return Count() && dom_.key(k);
+  }
+  bool parse_error(std::size_t byte, const std::string&, const nlohmann::detail::exception& e) {
+    error_byte_ = byte;
+    error_id_ = e.id;
+    return false;
+  }
+
+  Status Outcome() const {
+    if (too_many_) {
+      return Status(Code::kTooLarge, "the JSON has more than " + std::to_string(kMaxJsonValues) + " values");
+    }
+    if (too_deep_) return Malformed("the JSON nests deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+    // 406: a number too large for a double (1e400); the field is the last key read.
+    if (error_id_ == 406) {
+      return Invalid(last_key_.empty() ? "body" : last_key_, "the number is too large");
+    }
+    if (error_id_ != 0) return Malformed("the body is not valid JSON (at byte " + std::to_string(error_byte_) + ")");
+    return Status::Ok();
+  }
+
+ private:
+  bool Count() {
+    if (++values_ > kMaxJsonValues) too_many_ = true;
+    return !too_many_;
+  }
+  bool Deeper() {
+    if (++depth_ > kMaxJsonDepth) too_deep_ = true;
+    return !too_deep_;
+  }
+
+  nlohmann::detail::json_sax_dom_parser<Json> dom_;
+  size_t values_ = 0;
+  int depth_ = 0;
+  bool too_many_ = false;
+  bool too_deep_ = false;
+  int error_id_ = 0;
+  size_t error_byte_ = 0;
+  std::string last_key_;
+};
+
 }  // namespace
+
+Result<Json> ParseJson(std::string_view text) {
+  Json j;
+  BudgetedSax sax(j);
+  const bool ok = Json::sax_parse(text, &sax);
+  REFUGE_RETURN_IF_ERROR(sax.Outcome());
+  if (!ok) return Malformed("the body is not valid JSON");
+  return j;
+}
 
 Result<Json> ParseJsonBody(const httplib::Request& req) {
   std::string type = req.get_header_value("Content-Type");
@@ -72,29 +162,10 @@ Result<Json> ParseJsonBody(const httplib::Request& req) {
   while (!base.empty() && base.back() == ' ') base.pop_back();
   if (base != "application/json") {
     return Status(Code::kUnsupportedMedia,
-                  "send JSON with Content-Type: application/json (got '" + type + "')",
+                  "send JSON with Content-Type: application/json (got '" + type.substr(0, 100) + "')",
                   "Content-Type");
   }
-  // Refuse deep nesting before it costs stack: no Refuge object nests deeper than 3.
-  bool too_deep = false;
-  Json::parser_callback_t depth_guard = [&too_deep](int depth, Json::parse_event_t, Json&) {
-    if (depth > kMaxJsonDepth) too_deep = true;
-    return !too_deep;
-  };
-  Json j = Json::parse(req.body, depth_guard, /*allow_exceptions=*/false);
-  if (too_deep) {
-    return Malformed("the JSON nests deeper than " + std::to_string(kMaxJsonDepth) + " levels");
-  }
-  if (j.is_discarded()) {
-    // Parse again with exceptions to learn where it broke; only on the error path.
-    try {
-      (void)Json::parse(req.body);
-    } catch (const Json::parse_error& e) {
-      return Malformed("the body is not valid JSON (at byte " + std::to_string(e.byte) + ")");
-    }
-    return Malformed("the body is not valid JSON");
-  }
-  return j;
+  return ParseJson(req.body);
 }
 
 Result<int> IntParam(const httplib::Request& req, const char* name, int fallback, int min, int max) {
@@ -209,6 +280,86 @@ httplib::Server::Handler Authed(app::Service& svc, ActorHandler handler) {
     }
     handler(req, res, *who);
   };
+}
+
+Router::Router(httplib::Server& server, app::Service& svc, BodyLimits limits)
+    : server_(server), svc_(svc), limits_(limits) {}
+
+namespace {
+
+bool IsDigits(const std::string& s) {
+  return !s.empty() && s.size() <= 19 && s.find_first_not_of("0123456789") == std::string::npos;
+}
+
+}  // namespace
+
+Router::StreamHandler Router::Limited(Handler handler) const {
+  return [&svc = svc_, limits = limits_, handler](const httplib::Request& req, httplib::Response& res,
+                                                   const httplib::ContentReader& reader) {
+    // Framing httplib would read wrongly or without end: refused unread.
+    const bool chunked = req.has_header("Transfer-Encoding");
+    if (chunked && (req.get_header_value("Transfer-Encoding") != "chunked" || req.has_header("Content-Length"))) {
+      return SendErrorAndClose(res, Malformed("only Transfer-Encoding: chunked is accepted, and not with Content-Length"));
+    }
+    if (req.is_multipart_form_data()) {
+      return SendErrorAndClose(
+          res, Status(Code::kUnsupportedMedia, "send JSON, not a multipart form", "Content-Type"));
+    }
+    const std::string length = req.get_header_value("Content-Length");
+    if (!chunked && !length.empty() && !IsDigits(length)) {
+      return SendErrorAndClose(res, Malformed("the Content-Length is not a number"));
+    }
+    // Neither: no body (RFC 9112 6.3), rather than httplib's read until the connection closes.
+    if (chunked || !length.empty()) {
+      Status encoding = CheckContentEncoding(req.get_header_value("Content-Encoding"));
+      BodyCollector body(encoding.ok() ? limits.anonymous : 0, limits.drain, [&]() -> size_t {
+        return encoding.ok() && Authenticate(svc, req).ok() ? limits.authenticated : 0;
+      });
+      if (!length.empty()) body.Declared(std::stoull(length));
+      const bool complete = reader([&body](const char* data, size_t n) { return body.Take(data, n); });
+      if (!encoding.ok()) return SendErrorAndClose(res, encoding);
+      if (body.exceeded()) return SendErrorAndClose(res, body.TooLarge());
+      if (!complete) return SendErrorAndClose(res, Malformed("the request body ended early or was badly framed"));
+      // The request is httplib's own, not const; the body is placed where handlers read it.
+      const_cast<httplib::Request&>(req).body = std::move(body.body());
+    }
+    handler(req, res);
+  };
+}
+
+Router& Router::Get(const std::string& pattern, Handler handler) {
+  server_.Get(pattern, std::move(handler));
+  return *this;
+}
+Router& Router::Post(const std::string& pattern, Handler handler) {
+  server_.Post(pattern, Limited(std::move(handler)));
+  return *this;
+}
+Router& Router::Post(const std::string& pattern, StreamHandler handler) {
+  server_.Post(pattern, std::move(handler));
+  return *this;
+}
+Router& Router::Put(const std::string& pattern, Handler handler) {
+  server_.Put(pattern, Limited(std::move(handler)));
+  return *this;
+}
+Router& Router::Patch(const std::string& pattern, Handler handler) {
+  server_.Patch(pattern, Limited(std::move(handler)));
+  return *this;
+}
+Router& Router::Delete(const std::string& pattern, Handler handler) {
+  server_.Delete(pattern, Limited(std::move(handler)));
+  return *this;
+}
+
+void Router::CatchAll() {
+  Handler none = [](const httplib::Request& req, httplib::Response& res) {
+    SendError(res, NotFound("no such endpoint: " + req.method + " " + req.path.substr(0, 200)));
+  };
+  Post(".*", none);
+  Put(".*", none);
+  Patch(".*", none);
+  Delete(".*", none);
 }
 
 }  // namespace refuge::api

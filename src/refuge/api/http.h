@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "refuge/api/body_limit.h"
 #include "refuge/app/service.h"
 #include "refuge/base/status.h"
 #include "refuge/store/db.h"
@@ -36,7 +37,11 @@ void SendVersioned(httplib::Response& res, const Result<Json>& result, int ok_st
 
 // The request body as JSON: kUnsupportedMedia unless Content-Type is
 // application/json, kMalformed for bad JSON (with the byte offset).
+// The JSON is parsed within a budget (100,000 values, 32 levels): 413 or 400
+// past it, before the document can grow; a number too large for a double is 422
+// naming its field.
 Result<Json> ParseJsonBody(const httplib::Request& req);
+Result<Json> ParseJson(std::string_view text);
 // A query parameter as an int in [min, max], or the default when absent.
 Result<int> IntParam(const httplib::Request& req, const char* name, int fallback, int min, int max);
 
@@ -71,24 +76,60 @@ using ActorHandler =
 // Wraps a handler so it runs only for an authenticated actor; 401/403 otherwise.
 httplib::Server::Handler Authed(app::Service& svc, ActorHandler handler);
 
+// Where the route files register their handlers. Requests without a body (GET)
+// go straight to httplib. A handler of a request with a body (POST, PUT, PATCH,
+// DELETE) is served through httplib's content reader, so the body reaches
+// req.body only through a BodyCollector: refused (413, 415) before it can cost
+// more memory than its limit, however it is framed or encoded. A handler that
+// takes the ContentReader itself (the evidence upload) streams and is unlimited.
+class Router {
+ public:
+  using Handler = httplib::Server::Handler;
+  using StreamHandler = httplib::Server::HandlerWithContentReader;
+  Router(httplib::Server& server, app::Service& svc, BodyLimits limits = {});
+
+  Router& Get(const std::string& pattern, Handler handler);
+  Router& Post(const std::string& pattern, Handler handler);
+  Router& Post(const std::string& pattern, StreamHandler handler);
+  Router& Put(const std::string& pattern, Handler handler);
+  Router& Patch(const std::string& pattern, Handler handler);
+  Router& Delete(const std::string& pattern, Handler handler);
+  // Registered last: any other request with a body is still read through the
+  // limit (and answered 404), never by httplib into memory.
+  void CatchAll();
+  httplib::Server& server() { return server_; }
+
+ private:
+  StreamHandler Limited(Handler handler) const;
+
+  httplib::Server& server_;
+  app::Service& svc_;
+  BodyLimits limits_;
+};
+
+// Sends the error, then closes the connection: for an answer given before the
+// request body was read (or all of it drained), so that the unread rest is never
+// taken for the next request.
+void SendErrorAndClose(httplib::Response& res, const Status& status);
+
 // Route groups, one file each.
-void RegisterSessionRoutes(httplib::Server& server, app::Service& svc);
-void RegisterEntityRoutes(httplib::Server& server, app::Service& svc);
-void RegisterEventRoutes(httplib::Server& server, app::Service& svc);
-void RegisterViewRoutes(httplib::Server& server, app::Service& svc);
-void RegisterSearchRoutes(httplib::Server& server, app::Service& svc);
-void RegisterDeadlineRoutes(httplib::Server& server, app::Service& svc);
-void RegisterAccountRoutes(httplib::Server& server, app::Service& svc);  // users, tokens, TOTP
-void RegisterAuditRoutes(httplib::Server& server, app::Service& svc);
+void RegisterSessionRoutes(Router& server, app::Service& svc);
+void RegisterEntityRoutes(Router& server, app::Service& svc);
+void RegisterEventRoutes(Router& server, app::Service& svc);
+void RegisterViewRoutes(Router& server, app::Service& svc);
+void RegisterSearchRoutes(Router& server, app::Service& svc);
+void RegisterDeadlineRoutes(Router& server, app::Service& svc);
+void RegisterAccountRoutes(Router& server, app::Service& svc);  // users, tokens, TOTP
+void RegisterAuditRoutes(Router& server, app::Service& svc);
 // GET /api/v1/schema: the event contract and entity fields as data.
-void RegisterSchemaRoutes(httplib::Server& server, app::Service& svc);
+void RegisterSchemaRoutes(Router& server, app::Service& svc);
 // The web UI at / and every other GET outside /api/ (see web_assets.h).
 void RegisterWebRoutes(httplib::Server& server);
 // The Content-Type for a file of the UI, from its extension.
 const char* WebContentType(std::string_view path);
 // The evidence vault (evidence_routes.cc). Its upload streams the body to the
 // vault, so the server exempts it from the JSON body limit: IsStreamedUpload.
-void RegisterEvidenceRoutes(httplib::Server& server, app::Service& svc, app::EvidenceService& evidence);
+void RegisterEvidenceRoutes(Router& server, app::Service& svc, app::EvidenceService& evidence);
 bool IsStreamedUpload(const httplib::Request& req);
 
 }  // namespace refuge::api

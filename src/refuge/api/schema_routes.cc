@@ -52,7 +52,7 @@ Json FieldsJson(const std::vector<domain::FieldSpec>& fields) {
 
 }  // namespace
 
-void RegisterSchemaRoutes(httplib::Server& server, app::Service& svc) {
+void RegisterSchemaRoutes(Router& server, app::Service& svc) {
   // The contract as data, built from the same tables that validate every write,
   // so a client (the web UI's event forms) never drifts from the server.
   server.Get("/api/v1/schema", Authed(svc, [](const httplib::Request&, httplib::Response& res,

@@ -2,7 +2,7 @@
 
 namespace refuge::api {
 
-void RegisterSearchRoutes(httplib::Server& server, app::Service& svc) {
+void RegisterSearchRoutes(Router& server, app::Service& svc) {
   server.Get("/api/v1/search", Authed(svc, [&svc](const httplib::Request& req,
                                                   httplib::Response& res, const app::Actor& who) {
     if (!req.has_param("q")) return SendError(res, Invalid("q", "give the text to search for in ?q="));

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <set>
 #include <thread>
 
 #include "refuge/api/http.h"
@@ -26,36 +27,19 @@ ApiServer::ApiServer(app::Service& svc, ServerOptions options, app::EvidenceServ
   s.set_keep_alive_timeout(30);
   s.set_read_timeout(30);
   s.set_write_timeout(30);
-  // cpp-httplib 0.11 applies its payload limit to streamed bodies too. The
-  // evidence upload must take any size, so the library's limit is lifted and the
-  // JSON limit enforced here, from Content-Length, before the body is read: an
-  // oversized request is routed to a handler that reads and discards the body
-  // (so the client can read the answer) and answers 413.
+  // Body limits are Refuge's (Router, body_limit.h): every handler of a request
+  // with a body reads it through a BodyCollector. httplib's own limit covers only
+  // Content-Length bodies and would stop the streamed evidence upload, so it is lifted.
   s.set_payload_max_length(std::numeric_limits<size_t>::max());
-  const size_t max_body = options_.max_body_bytes;
-  static constexpr const char* kTooLargePath = "/api/v1/.too-large";
-  s.set_pre_routing_handler([max_body](const httplib::Request& req, httplib::Response&) {
-    if (IsStreamedUpload(req) || !req.has_header("Content-Length")) {
-      return httplib::Server::HandlerResponse::Unhandled;
-    }
-    const std::string len = req.get_header_value("Content-Length");
-    if (!len.empty() && len.size() <= 19 && len.find_first_not_of("0123456789") == std::string::npos &&
-        std::stoull(len) > max_body) {
-      // The request object is the server's own, not const; only its route changes.
-      const_cast<httplib::Request&>(req).path = kTooLargePath;
-    }
-    return httplib::Server::HandlerResponse::Unhandled;
+  // httplib reads a PRI request's body into memory before routing, with no limit;
+  // methods Refuge does not serve are refused unread.
+  s.set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
+    static const std::set<std::string> kServed = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"};
+    if (kServed.count(req.method) != 0) return httplib::Server::HandlerResponse::Unhandled;
+    SendErrorAndClose(res, Status(Code::kMalformed, "method not allowed"));
+    res.status = 405;
+    return httplib::Server::HandlerResponse::Handled;
   });
-  auto too_large = [max_body](const httplib::Request&, httplib::Response& res,
-                              const httplib::ContentReader& reader) {
-    reader([](const char*, size_t) { return true; });
-    SendError(res, Status(Code::kTooLarge, "the request body is larger than the limit of " +
-                                               std::to_string(max_body >> 20) + " MiB"));
-  };
-  s.Post(kTooLargePath, too_large);
-  s.Put(kTooLargePath, too_large);
-  s.Patch(kTooLargePath, too_large);
-  s.Delete(kTooLargePath, too_large);
   int threads = options_.threads > 0
                     ? options_.threads
                     : std::max(8, static_cast<int>(std::thread::hardware_concurrency()) * 4);
@@ -73,25 +57,29 @@ ApiServer::ApiServer(app::Service& svc, ServerOptions options, app::EvidenceServ
   if (!options_.tls_cert.empty()) headers.emplace("Strict-Transport-Security", "max-age=31536000");
   s.set_default_headers(headers);
 
-  RegisterSessionRoutes(s, svc_);
-  RegisterEntityRoutes(s, svc_);
-  RegisterEventRoutes(s, svc_);
-  RegisterViewRoutes(s, svc_);
-  RegisterSearchRoutes(s, svc_);
-  RegisterDeadlineRoutes(s, svc_);
-  RegisterAccountRoutes(s, svc_);
-  RegisterAuditRoutes(s, svc_);
-  if (evidence_ != nullptr) RegisterEvidenceRoutes(s, svc_, *evidence_);
-  s.Get("/api/v1/health", [](const httplib::Request&, httplib::Response& res) {
+  BodyLimits limits;
+  limits.authenticated = options_.max_body_bytes;
+  Router router(s, svc_, limits);
+  RegisterSessionRoutes(router, svc_);
+  RegisterEntityRoutes(router, svc_);
+  RegisterEventRoutes(router, svc_);
+  RegisterViewRoutes(router, svc_);
+  RegisterSearchRoutes(router, svc_);
+  RegisterDeadlineRoutes(router, svc_);
+  RegisterAccountRoutes(router, svc_);
+  RegisterAuditRoutes(router, svc_);
+  if (evidence_ != nullptr) RegisterEvidenceRoutes(router, svc_, *evidence_);
+  router.Get("/api/v1/health", [](const httplib::Request&, httplib::Response& res) {
     SendJson(res, 200, Json{{"status", "ok"}});
   });
-  RegisterSchemaRoutes(s, svc_);
+  RegisterSchemaRoutes(router, svc_);
   RegisterWebRoutes(s);
+  router.CatchAll();  // last: after every route with a body
 
   // Errors the library itself produces (no route, body too large) get the same
   // JSON shape as ours; handlers that already wrote a body are left alone.
   s.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
-    if (!res.body.empty()) return;
+    if (!res.body.empty() || res.content_length_ > 0) return;
     switch (res.status) {
       case 404: return SendError(res, NotFound("no such endpoint: " + req.method + " " + req.path));
       case 413:

@@ -2,7 +2,7 @@
 
 namespace refuge::api {
 
-void RegisterSessionRoutes(httplib::Server& server, app::Service& svc) {
+void RegisterSessionRoutes(Router& server, app::Service& svc) {
   server.Post("/api/v1/session", [&svc](const httplib::Request& req, httplib::Response& res) {
     auto body = ParseJsonBody(req);
     if (!body.ok()) return SendError(res, body.status());

@@ -2,7 +2,7 @@
 
 namespace refuge::api {
 
-void RegisterViewRoutes(httplib::Server& server, app::Service& svc) {
+void RegisterViewRoutes(Router& server, app::Service& svc) {
   const std::string person = R"(/api/v1/people/([A-Za-z0-9_-]+))";
   const std::string matter = R"(/api/v1/matters/([A-Za-z0-9_-]+))";
 

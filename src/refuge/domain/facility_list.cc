@@ -2,11 +2,13 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdio>
 #include <optional>
 #include <unordered_map>
 #include <utility>
 
 #include "refuge/base/date.h"
+#include "refuge/base/utf8.h"
 
 namespace refuge::domain {
 namespace {
@@ -323,6 +325,16 @@ Result<std::vector<const Column*>> ReadHeader(const Record& header) {
 
 // The facility body for one record, or the reason the row is rejected (the message of
 // the returned status).
+// The byte offset of the first byte that is not well-formed UTF-8, or npos.
+size_t FirstNonUtf8(std::string_view s) {
+  for (size_t i = 0; i < s.size();) {
+    const size_t n = Utf8SequenceAt(s, i);
+    if (n == 0) return i;
+    i += n;
+  }
+  return std::string_view::npos;
+}
+
 Result<Json> FacilityFromRecord(const std::vector<const Column*>& columns, const Record& rec) {
   if (!rec.problem.empty()) return Invalid("", rec.problem);
   if (rec.fields.size() != columns.size()) {
@@ -334,6 +346,14 @@ Result<Json> FacilityFromRecord(const std::vector<const Column*>& columns, const
   for (size_t i = 0; i < columns.size(); ++i) {
     const Column& col = *columns[i];
     const std::string_view v = Trim(rec.fields[i]);
+    // A file saved in Latin-1 or Windows-1252: that row is refused, without
+    // quoting the bytes (the reason is printed and sent as JSON, which must be UTF-8).
+    if (const size_t bad = FirstNonUtf8(v); bad != std::string_view::npos) {
+      char byte[8];
+      std::snprintf(byte, sizeof byte, "0x%02X", static_cast<unsigned char>(v[bad]));
+      return Invalid(std::string(col.header), std::string(col.header) + " is not UTF-8 text (byte " + byte +
+                                                  "); save the file as UTF-8");
+    }
     if (IsUnknown(v)) continue;
     const std::string field(col.field);
     auto reject = [&](std::string_view why) {

@@ -278,11 +278,12 @@ TEST(FacilityListTest, HandWrittenCsv) {
 
 TEST(FacilityListTest, QuotedLineBreakKeepsLineNumbers) {
   FacilityList list = ParseOk(
-      "detloc,name,date_of_first_use\n"
-      "A1,\"Two\nLines\",1/1/2000\n"
-      "A2,Bad,2/30/2000\n");
+      "detloc,name,address,date_of_first_use\n"
+      "A1,Two,\"1 Main St\nSuite 2\",1/1/2000\n"
+      "A2,Bad,x,2/30/2000\n");
   ASSERT_EQ(list.rows.size(), 1u);
-  EXPECT_EQ(list.rows[0].facility["name"], "Two\nLines");
+  // A line break is kept in free text such as an address (a name may not hold one).
+  EXPECT_EQ(list.rows[0].facility["address"], "1 Main St\nSuite 2");
   ASSERT_EQ(list.rejected.size(), 1u);
   EXPECT_EQ(list.rejected[0].line, 4u);
 }

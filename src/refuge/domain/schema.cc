@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <cmath>
 
 #include "refuge/base/date.h"
@@ -19,6 +20,10 @@ FieldSpec Req(std::string name, FieldKind kind, std::vector<std::string> values 
 }
 FieldSpec Opt(std::string name, FieldKind kind, std::vector<std::string> values = {}) {
   return FieldSpec{std::move(name), kind, false, std::move(values), R::kNone};
+}
+FieldSpec NonNegative(FieldSpec f) {
+  f.non_negative = true;
+  return f;
 }
 FieldSpec Ref(std::string name, RefTarget target, bool required = false) {
   return FieldSpec{std::move(name), K::kRef, required, {}, target};
@@ -55,7 +60,7 @@ const std::vector<TypeSpec>& EventTypes() {
                        "habeas_petition", "brief", "evidence_submission", "other"}),
                   Opt("forum", K::kText), Opt("receipt", K::kText)}},
       {"bond", {Req("action", K::kEnum, {"requested", "set", "denied", "posted"}),
-                Opt("amount", K::kNumber), Opt("by", K::kEnum, {"ice", "ij"})}},
+                NonNegative(Opt("amount", K::kNumber)), Opt("by", K::kEnum, {"ice", "ij"})}},
       {"fear_screening", {Req("kind", K::kEnum, {"credible", "reasonable"}),
                           Opt("result", K::kEnum, {"positive", "negative", "pending"})}},
       {"removal_designation", {Req("country", K::kCountry), Req("third_country", K::kBool)}},
@@ -105,7 +110,7 @@ const TypeSpec kFacilitySpec{
      Opt("lat", K::kNumber), Opt("lon", K::kNumber), Opt("detloc", K::kText), Opt("aor", K::kText),
      Opt("phone", K::kText), Opt("circuit", K::kText), Opt("docket", K::kText),
      Opt("ice_type", K::kText), Opt("ice_type_detailed", K::kText),
-     Opt("authorizing_authority", K::kText), Opt("capacity", K::kNumber),
+     Opt("authorizing_authority", K::kText), NonNegative(Opt("capacity", K::kNumber)),
      Opt("guaranteed_minimum", K::kNumber), Opt("first_use", K::kPartialDate),
      Opt("last_use", K::kPartialDate), Opt("over_72", K::kBool), Opt("note", K::kText)}};
 
@@ -159,6 +164,33 @@ const char* TargetName(RefTarget t) {
   return "an object";
 }
 
+// A control character (C0, DEL or C1) in text, where it is never meant: NUL cannot
+// be stored in PostgreSQL text at all, and the others hide or garble what a reader
+// sees. Free text (IsFreeText) may hold tabs and line breaks. Nothing else is stripped
+// or replaced: the text is refused whole.
+Status CheckControlCharacters(const std::string& name, const std::string& s, bool multiline) {
+  for (size_t i = 0; i < s.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    const bool c1 = c == 0xC2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) >= 0x80 &&
+                    static_cast<unsigned char>(s[i + 1]) <= 0x9F;
+    if (multiline && (c == '\t' || c == '\n')) continue;
+    if (c < 0x20 || c == 0x7F || c1) {
+      char code[8];
+      std::snprintf(code, sizeof code, "U+%04X", c1 ? static_cast<unsigned char>(s[i + 1]) : c);
+      return Invalid(name, std::string("must not contain control characters (found ") + code + " at byte " +
+                               std::to_string(i) + ")" +
+                               (multiline ? "; only tabs and line breaks are allowed" : ""));
+    }
+  }
+  return Status::Ok();
+}
+
+// Fields written as paragraphs, where a line break or a tab is part of the text.
+bool IsFreeText(const FieldSpec& f) {
+  static const char* const kFreeText[] = {"note", "conditions", "charges", "quote", "address"};
+  return f.kind == K::kText && std::find(std::begin(kFreeText), std::end(kFreeText), f.name) != std::end(kFreeText);
+}
+
 Result<Json> ValidateValue(const FieldSpec& f, const Json& v, std::vector<Reference>* refs) {
   const std::string& name = f.name;
   auto want = [&](const char* what) {
@@ -166,6 +198,7 @@ Result<Json> ValidateValue(const FieldSpec& f, const Json& v, std::vector<Refere
   };
   auto text = [&]() -> Result<std::string> {
     if (!v.is_string()) return want("a string");
+    REFUGE_RETURN_IF_ERROR(CheckControlCharacters(name, v.get_ref<const std::string&>(), IsFreeText(f)));
     std::string s = Trim(v.get<std::string>());
     if (s.empty()) return Invalid(name, "must not be empty");
     if (s.size() > 100000) return Status(Code::kTooLarge, "is longer than 100000 bytes", name);
@@ -192,6 +225,7 @@ Result<Json> ValidateValue(const FieldSpec& f, const Json& v, std::vector<Refere
       return v;
     case K::kNumber:
       if (!v.is_number() || !std::isfinite(v.get<double>())) return want("a number");
+      if (f.non_negative && v.get<double>() < 0) return Invalid(name, "must not be negative");
       return v;
     case K::kCountry: {
       auto s = text();

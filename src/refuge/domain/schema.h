@@ -47,6 +47,7 @@ struct FieldSpec {
   bool required = false;
   std::vector<std::string> values;  // for kEnum
   RefTarget ref = RefTarget::kNone;
+  bool non_negative = false;  // for kNumber: an amount or a count
 };
 
 struct TypeSpec {

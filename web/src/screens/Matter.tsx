@@ -9,21 +9,7 @@ import { useLoad, useSession } from '../session';
 import { useTitle } from './Dashboard';
 import { DeadlineList } from './Person';
 import { EvidenceList } from './Evidence';
-
-function csvCell(v: unknown): string {
-  const s = v === undefined || v === null ? '' : Array.isArray(v) ? v.join('; ') : String(v);
-  return /[",\n]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
-}
-
-/** The chronology as CSV: one row per event, the contract's fields as columns. */
-export function chronologyCsv(events: EventRec[]): string {
-  const fixed = ['date', 'type', 'id', 'matter', 'note'];
-  const extra = [...new Set(events.flatMap((e) => Object.keys(e)))].filter(
-    (k) => !fixed.includes(k) && !['subject', 'version', 'created_at', 'updated_at', 'created_by', 'updated_by'].includes(k),
-  ).sort();
-  const cols = [...fixed, ...extra];
-  return [cols.join(','), ...events.map((e) => cols.map((c) => csvCell(e[c])).join(','))].join('\r\n') + '\r\n';
-}
+import { chronologyCsv } from '../csv';
 
 function download(name: string, type: string, text: string) {
   saveBlob(name, new Blob([text], { type }));
