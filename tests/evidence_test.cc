@@ -1147,7 +1147,11 @@ TEST_F(EvidenceApiTest, EvidenceReadsAreInTheAuditLogWithWhoAndFromWhere) {
     ASSERT_EQ(log.status, 200) << log.raw;
     for (const auto& e : log.body["items"]) {
       if (e["actor"] == "maya" && e["action"].get<std::string>().rfind("evidence.", 0) == 0) {
-        seen[e["action"].get<std::string>() + " " + e["target"].get<std::string>() + " " + e["details"].dump()] = e;
+        // Each read names the custody entry it made (or the head it saw).
+        Json details = e["details"];
+        EXPECT_TRUE(details.contains("custody_seq")) << e.dump();
+        details.erase("custody_seq");
+        seen[e["action"].get<std::string>() + " " + e["target"].get<std::string>() + " " + details.dump()] = e;
       }
     }
     if (seen.size() < 4) std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -1173,6 +1177,72 @@ TEST_F(EvidenceApiTest, EvidenceReadsAreInTheAuditLogWithWhoAndFromWhere) {
   EXPECT_EQ(shown.out.find("tenzin  evidence."), std::string::npos) << shown.out;
   auto verified = RunRefuge({"audit", "verify", "--data", data_});
   EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
+}
+
+// Someone who can write the database, without the passphrase, files an original
+// as a safe copy of another record under the campaign, where the advocate works.
+TEST_F(EvidenceApiTest, AnOriginalReclassifiedInTheDatabaseIsNeitherServedNorPassed) {
+  Tamper(data_, "UPDATE evidence SET parent = 'evi_demo_yard_clip', matter = 'mat_wen_campaign' "
+                "WHERE id = 'evi_demo_fence_photo';");
+  ApiClient tenzin(*server_, "tenzin", "demo-tenzin-dorje");
+  auto content = tenzin.Get("/api/v1/evidence/evi_demo_fence_photo/content");
+  EXPECT_NE(content.status, 200);
+  EXPECT_EQ(content.raw.find("JFIF"), std::string::npos);
+  EXPECT_NE(tenzin.Get("/api/v1/evidence/evi_demo_fence_photo").status, 200);
+  EXPECT_NE(api_->Get("/api/v1/evidence/evi_demo_fence_photo/content").status, 200);
+  auto listed = tenzin.Get("/api/v1/evidence?matter=mat_wen_campaign");
+  ASSERT_EQ(listed.status, 200) << listed.raw;
+  for (const auto& item : listed.body["items"]) EXPECT_NE(item["id"], "evi_demo_fence_photo") << listed.raw;
+  server_->Stop();
+
+  auto v = Evidence({"verify", "evi_demo_fence_photo"});
+  EXPECT_EQ(v.exit_code, 1) << v.out << v.err;
+  EXPECT_NE(v.out.find("evi_demo_fence_photo"), std::string::npos) << v.out;
+  EXPECT_NE(v.out.find("the record's parent was changed"), std::string::npos) << v.out;
+  EXPECT_NE(v.out.find("the record's matter was changed"), std::string::npos) << v.out;
+  auto all = Evidence({"verify", "--all"});
+  EXPECT_EQ(all.exit_code, 1) << all.out;
+  EXPECT_NE(all.out.find("the record's kind was changed"), std::string::npos) << all.out;
+}
+
+// A record's whole state (head, signature, MAC) saved, later entries made, then
+// the saved state put back and the later entries deleted: a consistent rollback.
+TEST_F(EvidenceTest, ACustodyChainRolledBackToAnOlderHeadIsDetected) {
+  SqlResult saved = SqlOnDataDir(data_, "CREATE TABLE saved_head AS SELECT id, custody_seq, custody_hash, custody_sig, "
+                                        "custody_key, custody_mac FROM evidence WHERE id = 'evi_demo_fence_photo';");
+  ASSERT_TRUE(saved.ok) << saved.error;
+  ASSERT_EQ(Evidence({"verify", "evi_demo_fence_photo"}).exit_code, 0);
+  Tamper(data_, "DELETE FROM custody_entries WHERE evidence = 'evi_demo_fence_photo' AND seq > "
+                "(SELECT custody_seq FROM saved_head);"
+                "UPDATE evidence SET custody_seq = (SELECT custody_seq FROM saved_head), "
+                "custody_hash = (SELECT custody_hash FROM saved_head), custody_sig = (SELECT custody_sig FROM saved_head), "
+                "custody_key = (SELECT custody_key FROM saved_head), custody_mac = (SELECT custody_mac FROM saved_head) "
+                "WHERE id = 'evi_demo_fence_photo';");
+  auto v = Evidence({"verify", "evi_demo_fence_photo"});
+  EXPECT_EQ(v.exit_code, 1) << v.out << v.err;
+  EXPECT_NE(v.out.find("rolled back"), std::string::npos) << v.out;
+}
+
+// The same bytes uploaded under two matters with different teams: nothing in one
+// record's custody tells the other team about it, and each has its own object.
+TEST_F(EvidenceTest, TheSameFileUnderTwoMattersLeavesNoTraceInTheOther) {
+  const size_t before = FilesUnder(data_ + "/vault/objects").size();
+  const std::string file = dir_.File("leaked.bin");
+  Write(file, RandomBytes(200000, 11));
+  Json asylum = AddJson(file);
+  auto r = Evidence({"add", file, "--subject", "per_wen_hao", "--matter", "mat_wen_campaign"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Json campaign = Json::parse(r.out);
+  EXPECT_EQ(FilesUnder(data_ + "/vault/objects").size(), before + 2);
+  for (const Json& rec : {asylum, campaign}) {
+    Json log = Custody(rec["id"]);
+    ASSERT_EQ(log["entries"].size(), 1u) << log.dump();
+    const std::string text = log.dump();
+    EXPECT_EQ(text.find(asylum["id"] == rec["id"] ? campaign["id"].get<std::string>() : asylum["id"].get<std::string>()),
+              std::string::npos) << text;
+    EXPECT_FALSE(log["entries"][0]["details"].contains("same_file_as")) << text;
+  }
+  EXPECT_EQ(Evidence({"verify", "--all"}).exit_code, 0);
 }
 
 TEST(EvidenceLockedServer, EvidenceRoutesAnswer503WithoutAPassphrase) {

@@ -41,6 +41,26 @@ std::string CustodyContext(const std::string& id, int64_t seq) {
   return "refuge-custody-v1\n" + id + "\n" + std::to_string(seq);
 }
 
+// The record authentication kept in the custody_mac column (docs/vault-format.md,
+// section 3.1): the fields that decide who sees a record and what it is, with
+// its custody head, sealed under the vault key and bound to the record's id.
+// Older records hold a bare hex MAC of the head there instead.
+constexpr std::string_view kAuthPrefix = "rfa1:";
+std::string AuthContext(const std::string& id) { return "refuge-evidence-auth-v1\n" + id; }
+const char* KindOf(const EvidenceRow& row) { return row.parent.empty() ? "original" : "safe copy"; }
+Json AuthFields(const EvidenceRow& row) {
+  return Json{{"subject", row.subject},           {"matter", row.matter},
+              {"parent", row.parent},             {"kind", KindOf(row)},
+              {"object", row.object},             {"size", row.size},
+              {"media_type", row.media_type},     {"created_by", row.created_by},
+              {"created_at", row.created_at},     {"custody_seq", row.custody_seq},
+              {"custody_hash", row.custody_hash}};
+}
+bool IsRecordAuth(const std::string& mac) { return mac.compare(0, kAuthPrefix.size(), kAuthPrefix) == 0; }
+// Marks a vault whose records all carry a record authentication: after it, a
+// record without one was altered, not merely written by an older version.
+std::string AuthMarkerPath(const std::string& vault_dir) { return vault_dir + "/records-authenticated"; }
+
 // Who did it, as the custody log names them: the user, or the operator at the
 // command line with the system account they used.
 std::string ActorName(const Actor& who) {
@@ -229,6 +249,9 @@ struct EvidenceService::Loaded {
   EvidenceRow row;
   Json body = Json::object();  // the sealed fields, opened
   bool body_ok = false;
+  // The record's authenticated fields and head hold (AuthProblems).
+  std::vector<std::string> auth_problems;
+  bool auth_ok() const { return auth_problems.empty(); }
   std::string Str(const char* f) const { return body.contains(f) && body[f].is_string() ? body[f].get<std::string>() : ""; }
 };
 
@@ -261,7 +284,12 @@ Status EvidenceService::RequireUnlocked() const { return vault_ ? Status::Ok() :
 // Reads go through the audit log's queue, like every other read of a client's
 // file: "who has looked at this client's file?" then includes the evidence.
 void EvidenceService::AuditRead(const Actor& who, const char* action, const EvidenceRow& row, const Json& details) {
-  if (audit_ != nullptr) audit_->Enqueue(who, action, row.id, row.subject, details);
+  if (audit_ == nullptr) return;
+  // The custody entry the read made (or the head it saw): the audit log's
+  // numbers are what shows a custody log rolled back (CheckNotRolledBack).
+  Json d = details;
+  d["custody_seq"] = row.custody_seq;
+  audit_->Enqueue(who, action, row.id, row.subject, d);
 }
 
 Result<EvidenceService::Loaded> EvidenceService::Load(Db& db, const std::string& id) const {
@@ -275,7 +303,71 @@ Result<EvidenceService::Loaded> EvidenceService::Load(Db& db, const std::string&
       rec.body_ok = true;
     }
   }
+  rec.auth_problems = AuthProblems(rec.row);
   return rec;
+}
+
+std::vector<std::string> EvidenceService::AuthProblems(const EvidenceRow& row) const {
+  if (!IsRecordAuth(row.custody_mac)) {
+    return {"the record's fields are not authenticated (it holds no record authentication): it was altered, or "
+            "rolled back to a state from before record authentication"};
+  }
+  auto opened = vault_->keys().Unseal(std::string_view(row.custody_mac).substr(kAuthPrefix.size()), AuthContext(row.id));
+  Json authentic = opened.ok() ? Json::parse(*opened, nullptr, false) : Json();
+  if (!authentic.is_object()) {
+    return {"the record's authentication fails: it was altered, or copied from another record"};
+  }
+  // Name each field that differs, never its values: the answer may reach
+  // someone who sees the record only because of the altered fields.
+  std::vector<std::string> problems;
+  const Json now = AuthFields(row);
+  for (const auto& [field, value] : now.items()) {
+    if (!authentic.contains(field) || authentic[field] != value) {
+      problems.push_back("the record's " + field + " was changed after Refuge authenticated it (in the database, "
+                         "without the vault key)");
+    }
+  }
+  return problems;
+}
+
+Status EvidenceService::RequireAuthentic(const Loaded& rec) const {
+  if (rec.auth_ok()) return Status::Ok();
+  return IoError("evidence record " + rec.row.id + " fails authentication (" + rec.auth_problems.front() +
+                 "); it is not served; the operator should run refuge evidence verify " + rec.row.id);
+}
+
+bool EvidenceService::HeadMacOk(const std::string& message, const std::string& mac) const {
+  // A record authentication covers the head itself (AuthProblems checks it);
+  // an older record's bare MAC covers the head message.
+  if (IsRecordAuth(mac)) return true;
+  return ConstantTimeEquals(vault_->keys().CustodyMac(message), mac);
+}
+
+// A consistent rollback (an older head with its own signature and
+// authentication, the later entries deleted) leaves a chain that checks. The
+// audit log, a separate signed chain, names the custody entry of every write
+// and read of the record: one numbered beyond the head shows the rollback.
+Status EvidenceService::CheckNotRolledBack(Db& db, const EvidenceRow& row, std::vector<std::string>* problems) const {
+  int64_t after = 0;
+  int64_t highest = 0;
+  while (true) {
+    REFUGE_ASSIGN_OR_RETURN(auto entries, db.ListAudit(after, 1000, row.subject, ""));
+    for (const auto& e : entries) {
+      after = e.seq;
+      if (e.target != row.id) continue;
+      Json d = Json::parse(e.details, nullptr, false);
+      if (d.is_object() && d.contains("custody_seq") && d["custody_seq"].is_number_integer()) {
+        highest = std::max(highest, d["custody_seq"].get<int64_t>());
+      }
+    }
+    if (entries.size() < 1000) break;
+  }
+  if (highest > row.custody_seq) {
+    problems->push_back("the custody log was rolled back: the audit log records custody entry " + std::to_string(highest) +
+                        " of this record, but its chain ends at entry " + std::to_string(row.custody_seq) +
+                        " (later entries were removed and an older head put back)");
+  }
+  return Status::Ok();
 }
 
 Status EvidenceService::CheckAccess(Db& db, const Actor& who, const Loaded& rec, bool write) const {
@@ -297,6 +389,16 @@ Status EvidenceService::CheckAccess(Db& db, const Actor& who, const Loaded& rec,
 
 Status EvidenceService::Append(Db& db, EvidenceRow& row, const Actor& who, const std::string& action,
                                Json details) {
+  // The new head is authenticated together with the record's fields, so a
+  // record whose fields were altered must never get here: that would vouch for
+  // the alteration. (A new record has no head yet.)
+  if (row.custody_seq > 0) {
+    auto problems = AuthProblems(row);
+    if (!problems.empty()) {
+      return IoError("evidence record " + row.id + " fails authentication (" + problems.front() +
+                     "); nothing was recorded; the operator should run refuge evidence verify " + row.id);
+    }
+  }
   vault::CustodyEntry prev;
   prev.seq = row.custody_seq;
   prev.hash = row.custody_hash;
@@ -318,7 +420,7 @@ Status EvidenceService::Append(Db& db, EvidenceRow& row, const Actor& who, const
   row.custody_hash = e.hash;
   row.custody_sig = key_.Sign(msg);
   row.custody_key = public_key_;
-  row.custody_mac = vault_->keys().CustodyMac(msg);
+  row.custody_mac = std::string(kAuthPrefix) + vault_->keys().Seal(AuthFields(row).dump(), AuthContext(row.id));
   REFUGE_RETURN_IF_ERROR(db.SetCustodyHead(row));
   // Every write to a record is also in the installation's audit log, in the same
   // transaction; reads are logged where they happen (AuditRead) and a bag export
@@ -526,10 +628,11 @@ Result<Json> EvidenceService::Get(const Actor& who, const std::string& id) {
   EvidenceRow read;
   REFUGE_RETURN_IF_ERROR(store_.Write([&](Db& db) -> Status {
     REFUGE_ASSIGN_OR_RETURN(Loaded rec, Load(db, id));
-    read = rec.row;
     REFUGE_RETURN_IF_ERROR(CheckAccess(db, who, rec, false));
+    REFUGE_RETURN_IF_ERROR(RequireAuthentic(rec));
     if (!rec.body_ok) return IoError("evidence record " + id + " is damaged: its sealed fields fail authentication");
     REFUGE_RETURN_IF_ERROR(Append(db, rec.row, who, "viewed", Json::object()));
+    read = rec.row;
     out = RecordJson(rec.row, rec.body);
     Access access(db, who);
     Json events = Json::array();
@@ -544,7 +647,7 @@ Result<Json> EvidenceService::Get(const Actor& who, const std::string& id) {
     REFUGE_ASSIGN_OR_RETURN(auto derived, db.DerivativesOf(id));
     for (const auto& d : derived) {
       REFUGE_ASSIGN_OR_RETURN(Loaded drec, Load(db, d));
-      if (CheckAccess(db, who, drec, false).ok()) derivatives.push_back(d);
+      if (drec.auth_ok() && CheckAccess(db, who, drec, false).ok()) derivatives.push_back(d);
     }
     out["derivatives"] = std::move(derivatives);
     out["custody"] = Json{{"entries", rec.row.custody_seq}, {"head", rec.row.custody_hash}};
@@ -573,7 +676,9 @@ Result<Page> EvidenceService::List(const Actor& who, const std::string& matter, 
       for (const auto& row : rows) {
         cursor = row.id;
         REFUGE_ASSIGN_OR_RETURN(Loaded rec, Load(db, row.id));
-        if (!CheckAccess(db, who, rec, false).ok()) continue;
+        // A record whose authentication fails is left out: its matter or kind,
+        // which decide who sees it, cannot be trusted.
+        if (!rec.auth_ok() || !CheckAccess(db, who, rec, false).ok()) continue;
         Json item = {{"id", row.id}, {"subject", row.subject}, {"size", row.size},
                      {"media_type", row.media_type}, {"created_at", row.created_at}};
         if (!row.matter.empty()) item["matter"] = row.matter;
@@ -605,6 +710,7 @@ Result<EvidenceService::Content> EvidenceService::OpenContent(const Actor& who, 
   REFUGE_RETURN_IF_ERROR(store_.Write([&](Db& db) -> Status {
     REFUGE_ASSIGN_OR_RETURN(Loaded rec, Load(db, id));
     REFUGE_RETURN_IF_ERROR(CheckAccess(db, who, rec, false));
+    REFUGE_RETURN_IF_ERROR(RequireAuthentic(rec));
     if (!rec.body_ok) return IoError("evidence record " + id + " is damaged: its sealed fields fail authentication");
     REFUGE_RETURN_IF_ERROR(Append(db, rec.row, who, "downloaded", details));
     read = rec.row;
@@ -640,15 +746,18 @@ Result<Json> EvidenceService::CustodyLog(const Actor& who, const std::string& id
   REFUGE_RETURN_IF_ERROR(store_.Read([&](Db& db) -> Status {
     REFUGE_ASSIGN_OR_RETURN(Loaded rec, Load(db, id));
     REFUGE_RETURN_IF_ERROR(CheckAccess(db, who, rec, false));
+    // The operator may read a damaged record's log; a user sees it only through
+    // fields that are authentic.
+    if (!who.is_operator()) REFUGE_RETURN_IF_ERROR(RequireAuthentic(rec));
     read = rec.row;
     std::vector<std::string> problems;
     REFUGE_ASSIGN_OR_RETURN(auto entries, OpenChain(db, rec.row, &problems));
     vault::CustodyHead head{rec.row.custody_seq, rec.row.custody_hash, rec.row.custody_sig,
                             rec.row.custody_key, rec.row.custody_mac};
-    const auto& keys = vault_->keys();
-    auto chain = vault::VerifyChain(id, entries, head, [&keys](const std::string& msg, const std::string& mac) {
-      return ConstantTimeEquals(keys.CustodyMac(msg), mac);
+    auto chain = vault::VerifyChain(id, entries, head, [this](const std::string& msg, const std::string& mac) {
+      return HeadMacOk(msg, mac);
     });
+    problems.insert(problems.end(), rec.auth_problems.begin(), rec.auth_problems.end());
     problems.insert(problems.end(), chain.begin(), chain.end());
     Json list = Json::array();
     for (const auto& e : entries) list.push_back(vault::CustodyEntryToJson(e));
@@ -674,9 +783,11 @@ Result<Json> EvidenceService::CheckRecord(Db& db, const Loaded& rec) const {
   REFUGE_ASSIGN_OR_RETURN(auto entries, OpenChain(db, row, &chain_problems));
   vault::CustodyHead head{row.custody_seq, row.custody_hash, row.custody_sig, row.custody_key, row.custody_mac};
   const auto& keys = vault_->keys();
-  auto chain = vault::VerifyChain(row.id, entries, head, [&keys](const std::string& msg, const std::string& mac) {
-    return ConstantTimeEquals(keys.CustodyMac(msg), mac);
+  auto chain = vault::VerifyChain(row.id, entries, head, [this](const std::string& msg, const std::string& mac) {
+    return HeadMacOk(msg, mac);
   });
+  for (const auto& p : rec.auth_problems) problems.push_back(p);
+  REFUGE_RETURN_IF_ERROR(CheckNotRolledBack(db, row, &chain_problems));
   chain_problems.insert(chain_problems.end(), chain.begin(), chain.end());
   if (row.custody_key != public_key_) {
     chain_problems.push_back("the custody head is signed with a key that is not this installation's");
@@ -727,6 +838,14 @@ Result<Json> EvidenceService::Verify(const Actor& who, const std::string& id) {
   }));
   REFUGE_RETURN_IF_ERROR(store_.Write([&](Db& db) -> Status {
     REFUGE_ASSIGN_OR_RETURN(Loaded rec, Load(db, id));
+    if (!rec.auth_ok()) {
+      // Appending would authenticate the altered fields: the check goes to the
+      // audit log only, and the record stays as it was found.
+      result["custody"]["recorded"] = false;
+      if (audit_ == nullptr) return Status::Ok();
+      return audit_->Append(db, who, "evidence.verified", rec.row.id, rec.row.subject,
+                            Json{{"ok", false}, {"authenticated", false}});
+    }
     return Append(db, rec.row, who, "verified",
                   Json{{"ok", result["ok"]}, {"problems", result["problems"]}});
   }));
@@ -796,6 +915,7 @@ Result<Json> EvidenceService::RedactLoaded(const Actor& who, const Loaded& rec, 
   if (!rec.row.parent.empty()) {
     return Invalid("id", rec.row.id + " is already a redacted copy (of " + rec.row.parent + "); redact the original");
   }
+  REFUGE_RETURN_IF_ERROR(RequireAuthentic(rec));
   if (!rec.body_ok) return IoError("evidence record " + rec.row.id + " is damaged: its sealed fields fail authentication");
   if (!vault::CanRedact(rec.row.media_type)) {
     return Status(Code::kUnsupportedMedia, "Refuge cannot remove metadata from " + rec.row.media_type +
@@ -935,6 +1055,7 @@ Result<Json> EvidenceService::Export(const Actor& who, const ExportRequest& req)
       for (const auto& row : rows) {
         after = row.id;
         REFUGE_ASSIGN_OR_RETURN(Loaded rec, Load(db, row.id));
+        REFUGE_RETURN_IF_ERROR(RequireAuthentic(rec));
         if (!rec.body_ok) return IoError("evidence record " + row.id + " is damaged; run refuge evidence verify " + row.id);
         records.push_back(std::move(rec));
       }
@@ -1078,6 +1199,38 @@ Result<Json> EvidenceService::Export(const Actor& who, const ExportRequest& req)
               {"withheld", withheld}};
 }
 
+Result<int64_t> EvidenceService::AuthenticateOlderRecords() {
+  REFUGE_RETURN_IF_ERROR(RequireUnlocked());
+  const std::string marker = AuthMarkerPath(vault_->dir());
+  if (::access(marker.c_str(), F_OK) == 0) return int64_t{0};
+  int64_t done = 0;
+  REFUGE_RETURN_IF_ERROR(store_.Write([&](Db& db) -> Status {
+    std::string after;
+    while (true) {
+      REFUGE_ASSIGN_OR_RETURN(auto rows, db.ListEvidence("", "", after, kPage));
+      for (auto& row : rows) {
+        after = row.id;
+        if (IsRecordAuth(row.custody_mac)) continue;
+        // Only a head the old MAC vouches for is carried over; any other stays
+        // unauthenticated, and verification names it.
+        if (!ConstantTimeEquals(vault_->keys().CustodyMac(vault::HeadMessage(row.id, row.custody_seq, row.custody_hash)),
+                                row.custody_mac)) {
+          continue;
+        }
+        row.custody_mac = std::string(kAuthPrefix) + vault_->keys().Seal(AuthFields(row).dump(), AuthContext(row.id));
+        REFUGE_RETURN_IF_ERROR(db.SetCustodyHead(row));
+        ++done;
+      }
+      if (rows.size() < static_cast<size_t>(kPage)) break;
+    }
+    return Status::Ok();
+  }));
+  REFUGE_RETURN_IF_ERROR(vault::WriteSmallFileAtomically(
+      vault_->disk(), marker,
+      "Every evidence record of this vault carries a record authentication (docs/vault-format.md, 3.1).\n"));
+  return done;
+}
+
 BagDownload::BagDownload(std::unique_ptr<vault::WorkDir> dir, std::string name, Json summary)
     : dir_(std::move(dir)), name_(std::move(name)), summary_(std::move(summary)) {}
 
@@ -1120,6 +1273,7 @@ Result<Json> EvidenceService::LinkEvent(const Actor& who, const std::string& id,
   REFUGE_RETURN_IF_ERROR(store_.Write([&](Db& db) -> Status {
     REFUGE_ASSIGN_OR_RETURN(Loaded rec, Load(db, id));
     REFUGE_RETURN_IF_ERROR(CheckAccess(db, who, rec, false));
+    REFUGE_RETURN_IF_ERROR(RequireAuthentic(rec));
     Access access(db, who);
     if (!who.is_operator()) REFUGE_RETURN_IF_ERROR(access.RequireRole({"lawyer", "advocate"}, "link evidence"));
     auto e = db.GetEvent(event_id);
@@ -1156,6 +1310,7 @@ Result<Json> EvidenceService::Transfer(const Actor& who, const std::string& id, 
   REFUGE_RETURN_IF_ERROR(store_.Write([&](Db& db) -> Status {
     REFUGE_ASSIGN_OR_RETURN(Loaded rec, Load(db, id));
     REFUGE_RETURN_IF_ERROR(CheckAccess(db, who, rec, true));
+    REFUGE_RETURN_IF_ERROR(RequireAuthentic(rec));
     Json details = {{"to", to}};
     if (!note.empty()) details["note"] = note;
     REFUGE_RETURN_IF_ERROR(Append(db, rec.row, who, "transferred", details));

@@ -171,11 +171,22 @@ class EvidenceService {
 
   const std::string& public_key() const { return public_key_; }
 
+  // Gives every record written before record authentication its authentication,
+  // once per vault, when the vault is first opened unlocked (OpenEvidence); a
+  // record is authenticated only if its head's old MAC holds. Returns how many.
+  Result<int64_t> AuthenticateOlderRecords();
+
  private:
   struct Loaded;  // a row with its sealed fields opened
   Status RequireUnlocked() const;
   Result<Loaded> Load(store::Db& db, const std::string& id) const;
   Status CheckAccess(store::Db& db, const Actor& who, const Loaded& rec, bool write) const;
+  // What fails in the record's authentication (docs/vault-format.md 3.1); empty when it holds.
+  std::vector<std::string> AuthProblems(const store::EvidenceRow& row) const;
+  // kIo naming the record when its authentication fails: such a record is never served.
+  Status RequireAuthentic(const Loaded& rec) const;
+  bool HeadMacOk(const std::string& message, const std::string& mac) const;
+  Status CheckNotRolledBack(store::Db& db, const store::EvidenceRow& row, std::vector<std::string>* problems) const;
   Status Append(store::Db& db, store::EvidenceRow& row, const Actor& who, const std::string& action,
                 nlohmann::json details);
   Result<std::vector<vault::CustodyEntry>> OpenChain(store::Db& db, const store::EvidenceRow& row,
