@@ -56,6 +56,13 @@ Json AuthFields(const EvidenceRow& row) {
               {"created_at", row.created_at},     {"custody_seq", row.custody_seq},
               {"custody_hash", row.custody_hash}};
 }
+// What an object's name is keyed by (Keyring::ObjectName): the matter a file is
+// filed under, or its person when it has none; a record is visible to exactly
+// the people who see that scope, so the same bytes under two teams' matters are
+// two objects and neither upload touches the other's record.
+std::string ObjectScope(const std::string& matter, const std::string& subject) {
+  return matter.empty() ? "person:" + subject : "matter:" + matter;
+}
 bool IsRecordAuth(const std::string& mac) { return mac.compare(0, kAuthPrefix.size(), kAuthPrefix) == 0; }
 // Marks a vault whose records all carry a record authentication: after it, a
 // record without one was altered, not merely written by an older version.
@@ -524,7 +531,7 @@ Result<std::unique_ptr<EvidenceService::Upload>> EvidenceService::BeginUpload(co
     }
     return Status::Ok();
   }));
-  REFUGE_ASSIGN_OR_RETURN(auto writer, vault_->objects().NewWriter());
+  REFUGE_ASSIGN_OR_RETURN(auto writer, vault_->objects().NewWriter(ObjectScope(in.matter, in.subject)));
   return std::unique_ptr<Upload>(new Upload(*this, who, std::move(in), std::move(writer)));
 }
 
@@ -596,7 +603,8 @@ Result<Json> EvidenceService::Store(const Actor& who, const NewEvidence& in, con
       }
     }
     if (info.repaired) received["object_repaired"] = true;
-    // The same bytes were added before: both records share the object, and the
+    // The same bytes were added before under the same matter (or person: object
+    // names are scoped, ObjectScope): both records share the object, and the
     // older ones say so in their custody logs. The new record names only those
     // the actor may see.
     Json visible_same = Json::array();
@@ -804,10 +812,12 @@ Result<Json> EvidenceService::CheckRecord(Db& db, const Loaded& rec) const {
     chain_problems.push_back("custody entry 1 is not the receipt of the file");
   }
   auto raw_sha = vault::FromHex(sha);
-  if (rec.body_ok && (!raw_sha || raw_sha->size() != 32 || keys.ObjectName(*raw_sha) != row.object)) {
+  const std::string scope = ObjectScope(row.matter, row.subject);
+  if (rec.body_ok && (!raw_sha || raw_sha->size() != 32 ||
+                      (keys.ObjectName(*raw_sha, scope) != row.object && keys.ObjectName(*raw_sha) != row.object))) {
     problems.push_back("the record points at an object that does not hold its file");
   }
-  vault::ObjectCheck object = vault_->objects().Verify(row.object);
+  vault::ObjectCheck object = vault_->objects().Verify(row.object, scope);
   Json object_json = {{"ok", object.ok}};
   if (!object.ok) {
     object_json["problem"] = object.problem;
@@ -930,7 +940,8 @@ Result<Json> EvidenceService::RedactLoaded(const Actor& who, const Loaded& rec, 
   REFUGE_ASSIGN_OR_RETURN(Json report, vault::Redact(*reader, rec.row.media_type, fd));
   // The copy goes into the vault like any file, and out to the caller if asked.
   vault::FdSource copy(fd);
-  REFUGE_ASSIGN_OR_RETURN(auto writer, vault_->objects().NewWriter());
+  const std::string copy_matter = matter.empty() ? rec.row.matter : matter;
+  REFUGE_ASSIGN_OR_RETURN(auto writer, vault_->objects().NewWriter(ObjectScope(copy_matter, rec.row.subject)));
   std::vector<uint8_t> buf(kReadBytes);
   for (uint64_t off = 0; off < copy.size();) {
     REFUGE_ASSIGN_OR_RETURN(size_t n, copy.ReadAt(off, buf.data(), buf.size()));
