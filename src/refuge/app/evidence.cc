@@ -493,8 +493,10 @@ Status EvidenceService::Upload::WriteFrom(int fd, const std::string& what) {
 Result<Json> EvidenceService::Upload::Finish() {
   if (!writer_) return Internal("the upload is already finished");
   const std::string media_type = vault::SniffMediaType(writer_->head());
-  auto info = writer_->Finish();
-  writer_.reset();
+  // The writer (and its ingest lock, which keeps `refuge evidence gc` from
+  // taking the new object for an orphan) goes once the record is stored.
+  std::unique_ptr<vault::ObjectStore::Writer> writer = std::move(writer_);
+  auto info = writer->Finish();
   if (!info.ok()) return info.status();
   // The embedded metadata is read back from the stored object, so it is the
   // metadata of exactly the bytes kept.
@@ -910,12 +912,73 @@ Result<Json> EvidenceService::VerifyAll(const Actor& who) {
       const std::string name = it->path().filename().string();
       if (!referenced.count(name)) orphans.push_back(name);
     }
-    if (!orphans.empty()) {
+    // An orphan alone is no damage: an ingest that failed or crashed after its
+    // file was stored leaves one (refuge evidence gc removes them). A record
+    // removed behind Refuge's back is damage, and the audit log, which names
+    // every record received, shows it.
+    if (!orphans.empty()) out["orphans"] = orphans;
+    Json missing = Json::array();
+    REFUGE_RETURN_IF_ERROR(store_.Read([&](Db& db) -> Status {
+      int64_t after = 0;
+      while (true) {
+        REFUGE_ASSIGN_OR_RETURN(auto entries, db.ListAudit(after, 1000, "", ""));
+        for (const auto& e : entries) {
+          after = e.seq;
+          if (e.action != "evidence.received") continue;
+          REFUGE_ASSIGN_OR_RETURN(bool exists, db.Exists(domain::RefTarget::kEvidence, e.target));
+          if (!exists) missing.push_back(e.target);
+        }
+        if (entries.size() < 1000) break;
+      }
+      return Status::Ok();
+    }));
+    if (!missing.empty()) {
       out["ok"] = false;
-      out["orphans"] = orphans;
+      out["missing"] = missing;
     }
   }
   return out;
+}
+
+Result<Json> EvidenceService::CollectGarbage(bool remove) {
+  REFUGE_RETURN_IF_ERROR(RequireUnlocked());
+  // No ingest may run meanwhile: its object is stored before its record.
+  REFUGE_ASSIGN_OR_RETURN(int lock, vault_->objects().IngestLock(true));
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{lock};
+  std::set<std::string> referenced;
+  REFUGE_RETURN_IF_ERROR(store_.Read([&](Db& db) -> Status {
+    std::string after;
+    while (true) {
+      REFUGE_ASSIGN_OR_RETURN(auto rows, db.ListEvidence("", "", after, kPage));
+      for (const auto& row : rows) {
+        after = row.id;
+        referenced.insert(row.object);
+      }
+      if (rows.size() < static_cast<size_t>(kPage)) break;
+    }
+    return Status::Ok();
+  }));
+  Json orphans = Json::array();
+  std::set<std::string> dirs;
+  std::error_code ec;
+  for (auto it = std::filesystem::recursive_directory_iterator(vault_->dir() + "/objects", ec);
+       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+    if (!it->is_regular_file()) continue;
+    const std::string name = it->path().filename().string();
+    if (referenced.count(name)) continue;
+    Json item = {{"object", name}, {"bytes", it->file_size()}};
+    if (remove) {
+      REFUGE_RETURN_IF_ERROR(vault_->disk().Remove(it->path().string()));
+      dirs.insert(it->path().parent_path().string());
+    }
+    orphans.push_back(std::move(item));
+  }
+  if (ec) return IoError("cannot list the vault's objects: " + ec.message());
+  for (const auto& d : dirs) REFUGE_RETURN_IF_ERROR(vault_->disk().SyncDir(d));
+  return Json{{"orphans", orphans}, {"removed", remove ? orphans.size() : 0}};
 }
 
 // --- safe copies ---

@@ -139,8 +139,15 @@ class EvidenceService {
   // was received, and the custody chain and its signature. Damage is reported,
   // not returned as an error. Each check is a "verified" custody entry.
   Result<nlohmann::json> Verify(const Actor& who, const std::string& id);
-  // Every record: {"ok", "checked", "failed", "items": [...]}.
+  // Every record: {"ok", "checked", "failed", "items": [...]}; for the operator
+  // also "orphans" (objects no record uses: a warning, not a failure) and
+  // "missing" (records the audit log saw received that are gone: a failure).
   Result<nlohmann::json> VerifyAll(const Actor& who);
+
+  // Objects no record refers to (left by an ingest that failed or crashed after
+  // storing its file): {"orphans": [{"object", "bytes"}], "removed"}. Removes
+  // them only when `remove` is set. Waits for ingests in progress. Operator only.
+  Result<nlohmann::json> CollectGarbage(bool remove);
 
   // A safe copy, stored as a derivative record: {"id", "sha256", "size",
   // "media_type", "parent", "matter", "report"}. Writes it to `out_path` too when

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <openssl/evp.h>
 #include <sodium.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -150,8 +151,14 @@ Result<std::unique_ptr<ObjectStore::Writer>> ObjectStore::NewWriter(const std::s
     (void)disk_.Remove(file->path());
     return s;
   }
+  auto lock = IngestLock(false);
+  if (!lock.ok()) {
+    (void)disk_.Remove(file->path());
+    return lock.status();
+  }
   std::unique_ptr<Writer> writer(new Writer(*this, std::move(file), data_key));
   writer->scope_ = scope;
+  writer->ingest_lock_ = *lock;
   return writer;
 }
 
@@ -175,6 +182,20 @@ ObjectStore::Writer::Writer(ObjectStore& store, std::unique_ptr<WritableFile> fi
 
 ObjectStore::Writer::~Writer() {
   if (!done_) Abort();
+  if (ingest_lock_ >= 0) ::close(ingest_lock_);
+}
+
+Result<int> ObjectStore::IngestLock(bool exclusive) const {
+  const std::string path = dir_ + "/ingest.lock";
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return IoError("cannot open " + path + ": " + ErrnoText());
+  while (::flock(fd, exclusive ? LOCK_EX : LOCK_SH) != 0) {
+    if (errno == EINTR) continue;
+    const std::string why = ErrnoText();
+    ::close(fd);
+    return IoError("cannot lock " + path + ": " + why);
+  }
+  return fd;
 }
 
 void ObjectStore::Writer::Abort() {

@@ -84,6 +84,7 @@ class ObjectStore {
     uint64_t size_ = 0;
     std::string head_;
     std::string scope_;
+    int ingest_lock_ = -1;  // shared IngestLock, held while this writer lives
     bool done_ = false;
   };
 
@@ -123,6 +124,11 @@ class ObjectStore {
   // object stored before names had scopes).
   ObjectCheck Verify(const std::string& name, const std::string& scope = "") const;
   bool Exists(const std::string& name) const;
+  // A file descriptor holding an flock on <vault>/ingest.lock: shared by every
+  // writer from NewWriter() until it is destroyed (after its record is stored),
+  // exclusive for garbage collection, which so never takes an object whose
+  // record is about to be written for an orphan. The caller closes it.
+  Result<int> IngestLock(bool exclusive) const;
   std::string PathOf(const std::string& name) const;
   const std::string& dir() const { return dir_; }
 
