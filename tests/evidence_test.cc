@@ -1275,6 +1275,43 @@ TEST_F(EvidenceTest, TheSameFileUnderTwoMattersLeavesNoTraceInTheOther) {
   EXPECT_EQ(Evidence({"verify", "--all"}).exit_code, 0);
 }
 
+// Evidence is linked only to events of its own client; an event the writer
+// cannot see answers exactly as one that does not exist.
+TEST_F(EvidenceApiTest, LinksStayWithinOneClientAndHiddenEventsAnswerAsMissing) {
+  auto other = api_->Post("/api/v1/people", Json{{"name", "Amara Okafor"}});
+  ASSERT_EQ(other.status, 201) << other.raw;
+  auto matter = api_->Post("/api/v1/matters", Json{{"client", other.body["id"]}, {"kind", "bond"}});
+  ASSERT_EQ(matter.status, 201) << matter.raw;
+  auto event = api_->Post("/api/v1/events", Json{{"type", "evidence_capture"}, {"subject", other.body["id"]},
+                                                  {"matter", matter.body["id"]}, {"date", "2021-03-02"},
+                                                  {"evidence", "evi_demo_fence_photo"}});
+  if (event.status == 201) {
+    auto cross = api_->Post("/api/v1/evidence/evi_demo_fence_photo/links", Json{{"event", event.body["id"]}});
+    EXPECT_EQ(cross.status, 422) << cross.raw;
+    EXPECT_EQ(cross.body["error"]["field"], "event") << cross.raw;
+    auto log = api_->Get("/api/v1/evidence/evi_demo_fence_photo/custody");
+    for (const auto& e : log.body["entries"]) EXPECT_NE(e["details"].value("event", ""), event.body["id"]) << log.raw;
+  } else {
+    EXPECT_EQ(event.status, 422) << event.raw;  // refused earlier, when the event names the record
+  }
+
+  // Tenzin (advocate) cannot see the legal event evt_demo_01a: linking the campaign's
+  // copy to it answers as for an event that does not exist.
+  ApiClient tenzin(*server_, "tenzin", "demo-tenzin-dorje");
+  auto list = tenzin.Get("/api/v1/evidence?matter=mat_wen_campaign");
+  ASSERT_EQ(list.status, 200);
+  ASSERT_FALSE(list.body["items"].empty()) << list.raw;
+  const std::string copy = list.body["items"][0]["id"];
+  auto hidden = tenzin.Post("/api/v1/evidence/" + copy + "/links", Json{{"event", "evt_demo_01a"}});
+  auto missing = tenzin.Post("/api/v1/evidence/" + copy + "/links", Json{{"event", "evt_nothing_here"}});
+  EXPECT_EQ(hidden.status, 422) << hidden.raw;
+  EXPECT_EQ(missing.status, 422) << missing.raw;
+  std::string a = hidden.raw, b = missing.raw;
+  a.replace(a.find("evt_demo_01a"), 12, "EVENT");
+  b.replace(b.find("evt_nothing_here"), 16, "EVENT");
+  EXPECT_EQ(a, b);
+}
+
 TEST(EvidenceLockedServer, EvidenceRoutesAnswer503WithoutAPassphrase) {
   TempDir dir;
   {

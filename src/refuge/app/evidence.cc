@@ -1356,6 +1356,11 @@ Result<Json> EvidenceService::LinkEvent(const Actor& who, const std::string& id,
       REFUGE_ASSIGN_OR_RETURN(visible, access.CanSeeEvent(*e));
     }
     if (!visible) return Invalid("event", "refers to event '" + event_id + "', which does not exist");
+    // One client's evidence is never part of another client's record.
+    if (e->subject != rec.row.subject) {
+      return Invalid("event", "event " + event_id + " concerns another person than " + id +
+                                  " does; evidence is linked only to its own client's events");
+    }
     if (e->Str("evidence") != id) {
       return Invalid("event", "event " + event_id + " does not name " + id + " in its evidence field; set it first");
     }
