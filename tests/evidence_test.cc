@@ -1139,6 +1139,59 @@ TEST_F(EvidenceApiTest, AClientThatStopsReadingABagLeavesNothingBehind) {
   EXPECT_EQ(api_->Get("/api/v1/me").status, 200);  // the server carries on
 }
 
+// Each bag download holds its payload in clear on disk while it is sent: at
+// most two are built at once, and a third is told to come back later.
+TEST_F(EvidenceApiTest, AtMostTwoBagDownloadsHoldPlaintextAtOnce) {
+  auto big = Upload(RandomBytes(24 << 20, 12), "subject=per_wen_hao&matter=mat_wen_asylum&filename=yard-long.bin");
+  ASSERT_EQ(big.status, 201) << big.raw;
+  auto start = [&]() {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(server_->port()));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    EXPECT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    const std::string request = "POST /api/v1/matters/mat_wen_asylum/bags HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                "Authorization: Bearer " + api_->token() +
+                                "\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}";
+    EXPECT_EQ(::send(fd, request.data(), request.size(), 0), static_cast<ssize_t>(request.size()));
+    std::string got;
+    char buf[4096];
+    while (got.find("mat_wen_asylum-bag-") == std::string::npos && got.size() < (1u << 20)) {
+      ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+      if (n <= 0) break;
+      got.append(buf, static_cast<size_t>(n));
+    }
+    EXPECT_NE(got.find("200 OK"), std::string::npos) << got.substr(0, 200);
+    return fd;
+  };
+  int first = start();
+  int second = start();
+  EXPECT_EQ(WorkDirs(data_).size(), 2u);
+  auto third = api_->Post("/api/v1/matters/mat_wen_asylum/bags", Json::object());
+  EXPECT_EQ(third.status, 503) << third.raw.substr(0, 200);
+  EXPECT_EQ(third.Header("Retry-After"), "30");
+  EXPECT_EQ(third.body["error"]["field"], "bags") << third.raw.substr(0, 200);
+  EXPECT_EQ(WorkDirs(data_).size(), 2u);
+  ::close(first);
+  ::close(second);
+  bool clean = false;
+  for (int i = 0; i < 600 && !clean; ++i) {
+    clean = WorkDirs(data_).empty();
+    if (!clean) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_TRUE(clean);
+  // Slots come back with the downloads.
+  auto again = api_->Post("/api/v1/matters/mat_wen_asylum/bags", Json::object());
+  EXPECT_EQ(again.status, 200) << again.raw.substr(0, 200);
+  clean = false;  // removed as the response ends, just after its last byte
+  for (int i = 0; i < 600 && !clean; ++i) {
+    clean = WorkDirs(data_).empty();
+    if (!clean) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_TRUE(clean);
+}
+
 TEST_F(EvidenceApiTest, EvidenceWritesAreInTheAuditLogWithoutTheirDetails) {
   ASSERT_EQ(api_->Post("/api/v1/evidence/evi_demo_yard_clip/verification", Json::object()).status, 200);
   std::map<std::string, Json> seen;

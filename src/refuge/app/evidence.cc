@@ -1319,6 +1319,16 @@ Result<std::unique_ptr<BagDownload>> EvidenceService::ExportForDownload(const Ac
                                                                         const std::string& organization) {
   REFUGE_RETURN_IF_ERROR(RequireUnlocked());
   if (domain::TargetOfId(matter) != domain::RefTarget::kMatter) return NotFound("no matter '" + matter + "'");
+  // Each download holds its payload in clear in the vault's tmp/ while it is
+  // sent, so only a few are built at once; the slot is given back when the
+  // BagDownload (or this function, on failure) lets go of it.
+  std::shared_ptr<std::atomic<int>> count = bag_downloads_;
+  if (count->fetch_add(1) >= kMaxBagDownloads) {
+    count->fetch_sub(1);
+    return Status(Code::kIo,
+                  "two bags are being built or downloaded already; try again when one is done", kBusyField);
+  }
+  std::shared_ptr<void> slot(nullptr, [count](void*) { count->fetch_sub(1); });
   const std::string today = FormatCivil(CivilFromDays(clock_.NowUnixSeconds() / 86400));
   const std::string name = SafeFilename(matter + (redacted ? "-safe-copies-" : "-bag-") + today);
   // The payload lies in clear in the working directory until the download ends,
@@ -1331,7 +1341,9 @@ Result<std::unique_ptr<BagDownload>> EvidenceService::ExportForDownload(const Ac
   if (!organization.empty()) req.organization = organization;
   REFUGE_ASSIGN_OR_RETURN(Json summary, Export(who, req));
   summary["bag"] = name;
-  return std::unique_ptr<BagDownload>(new BagDownload(std::move(work), name, std::move(summary)));
+  std::unique_ptr<BagDownload> bag(new BagDownload(std::move(work), name, std::move(summary)));
+  bag->slot_ = std::move(slot);
+  return bag;
 }
 
 Result<Json> EvidenceService::VerifyBag(const std::string& dir) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -60,6 +61,9 @@ class BagDownload {
  private:
   friend class EvidenceService;
   BagDownload(std::unique_ptr<vault::WorkDir> dir, std::string name, nlohmann::json summary);
+  // One of the service's bag slots, given back when the download (and its
+  // plaintext working directory) goes; declared first, so it is freed last.
+  std::shared_ptr<void> slot_;
   std::unique_ptr<vault::WorkDir> dir_;
   std::string name_;
   nlohmann::json summary_;
@@ -163,7 +167,11 @@ class EvidenceService {
   // originals are elsewhere go in as they are. An "exported" custody entry per
   // exhibit and an "evidence.export" audit entry, once the bag is complete.
   Result<nlohmann::json> Export(const Actor& who, const ExportRequest& req);
-  // The same bag, built to be sent as an archive (BagDownload).
+  // The same bag, built to be sent as an archive (BagDownload). At most
+  // kMaxBagDownloads exist at once, since each holds its payload in clear on
+  // disk: another answers kIo with field kBusyField (HTTP 503, Retry-After).
+  static constexpr int kMaxBagDownloads = 2;
+  static constexpr const char* kBusyField = "bags";
   Result<std::unique_ptr<BagDownload>> ExportForDownload(const Actor& who, const std::string& matter,
                                                          bool redacted, const std::string& organization);
   // Validates any bag; Refuge's custody file, when present, offline.
@@ -215,6 +223,7 @@ class EvidenceService {
   auth::SigningKey key_;
   std::string public_key_;
   AuditLog* audit_;
+  std::shared_ptr<std::atomic<int>> bag_downloads_ = std::make_shared<std::atomic<int>>(0);
 };
 
 }  // namespace refuge::app
