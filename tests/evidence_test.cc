@@ -1365,6 +1365,30 @@ TEST_F(EvidenceApiTest, LinksStayWithinOneClientAndHiddenEventsAnswerAsMissing) 
   EXPECT_EQ(a, b);
 }
 
+// An upload naming a person or matter the uploader cannot see answers exactly as
+// one naming an id that does not exist.
+TEST_F(EvidenceApiTest, AnUploadNamingAHiddenPersonOrMatterAnswersAsAMissingOne) {
+  auto other = api_->Post("/api/v1/people", Json{{"name", "Amara Okafor"}});
+  ASSERT_EQ(other.status, 201) << other.raw;
+  auto matter = api_->Post("/api/v1/matters", Json{{"client", other.body["id"]}, {"kind", "bond"}});
+  ASSERT_EQ(matter.status, 201) << matter.raw;
+  ApiClient tenzin(*server_, "tenzin", "demo-tenzin-dorje");
+  auto send = [&](const std::string& query) {
+    return tenzin.Send("POST", "/api/v1/evidence?" + query, "bytes", "application/octet-stream");
+  };
+  auto same = [](ApiClient::Response r, const std::string& id) {
+    EXPECT_EQ(r.status, 422) << r.raw;
+    const size_t at = r.raw.find(id);
+    EXPECT_NE(at, std::string::npos) << r.raw;
+    if (at != std::string::npos) r.raw.replace(at, id.size(), "ID");
+    return r.raw;
+  };
+  const std::string person = other.body["id"], hidden_matter = matter.body["id"];
+  EXPECT_EQ(same(send("subject=" + person), person), same(send("subject=per_nobody_here"), "per_nobody_here"));
+  EXPECT_EQ(same(send("subject=per_wen_hao&matter=" + hidden_matter), hidden_matter),
+            same(send("subject=per_wen_hao&matter=mat_nobody_here"), "mat_nobody_here"));
+}
+
 TEST(EvidenceLockedServer, EvidenceRoutesAnswer503WithoutAPassphrase) {
   TempDir dir;
   {
