@@ -200,7 +200,10 @@ void RegisterEvidenceRoutes(Router& server, app::Service& svc, app::EvidenceServ
                 Status asked = ReadBagRequest(req, &redacted, &organization);
                 if (!asked.ok()) return SendError(res, asked);
                 auto made = evidence.ExportForDownload(who, req.matches[1], redacted, organization);
-                if (!made.ok()) return SendError(res, made.status());
+                if (!made.ok()) {
+                  if (made.status().field() == app::EvidenceService::kBusyField) res.set_header("Retry-After", "30");
+                  return SendError(res, made.status());
+                }
                 std::shared_ptr<app::BagDownload> bag = std::move(*made);
                 res.set_header("Content-Disposition", ContentDisposition(bag->name() + ".tar"));
                 std::string withheld;

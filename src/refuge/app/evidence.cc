@@ -41,6 +41,33 @@ std::string CustodyContext(const std::string& id, int64_t seq) {
   return "refuge-custody-v1\n" + id + "\n" + std::to_string(seq);
 }
 
+// The record authentication kept in the custody_mac column (docs/vault-format.md,
+// section 3.1): the fields that decide who sees a record and what it is, with
+// its custody head, sealed under the vault key and bound to the record's id.
+// Older records hold a bare hex MAC of the head there instead.
+constexpr std::string_view kAuthPrefix = "rfa1:";
+std::string AuthContext(const std::string& id) { return "refuge-evidence-auth-v1\n" + id; }
+const char* KindOf(const EvidenceRow& row) { return row.parent.empty() ? "original" : "safe copy"; }
+Json AuthFields(const EvidenceRow& row) {
+  return Json{{"subject", row.subject},           {"matter", row.matter},
+              {"parent", row.parent},             {"kind", KindOf(row)},
+              {"object", row.object},             {"size", row.size},
+              {"media_type", row.media_type},     {"created_by", row.created_by},
+              {"created_at", row.created_at},     {"custody_seq", row.custody_seq},
+              {"custody_hash", row.custody_hash}};
+}
+// What an object's name is keyed by (Keyring::ObjectName): the matter a file is
+// filed under, or its person when it has none; a record is visible to exactly
+// the people who see that scope, so the same bytes under two teams' matters are
+// two objects and neither upload touches the other's record.
+std::string ObjectScope(const std::string& matter, const std::string& subject) {
+  return matter.empty() ? "person:" + subject : "matter:" + matter;
+}
+bool IsRecordAuth(const std::string& mac) { return mac.compare(0, kAuthPrefix.size(), kAuthPrefix) == 0; }
+// Marks a vault whose records all carry a record authentication: after it, a
+// record without one was altered, not merely written by an older version.
+std::string AuthMarkerPath(const std::string& vault_dir) { return vault_dir + "/records-authenticated"; }
+
 // Who did it, as the custody log names them: the user, or the operator at the
 // command line with the system account they used.
 std::string ActorName(const Actor& who) {
@@ -229,6 +256,9 @@ struct EvidenceService::Loaded {
   EvidenceRow row;
   Json body = Json::object();  // the sealed fields, opened
   bool body_ok = false;
+  // The record's authenticated fields and head hold (AuthProblems).
+  std::vector<std::string> auth_problems;
+  bool auth_ok() const { return auth_problems.empty(); }
   std::string Str(const char* f) const { return body.contains(f) && body[f].is_string() ? body[f].get<std::string>() : ""; }
 };
 
@@ -261,7 +291,12 @@ Status EvidenceService::RequireUnlocked() const { return vault_ ? Status::Ok() :
 // Reads go through the audit log's queue, like every other read of a client's
 // file: "who has looked at this client's file?" then includes the evidence.
 void EvidenceService::AuditRead(const Actor& who, const char* action, const EvidenceRow& row, const Json& details) {
-  if (audit_ != nullptr) audit_->Enqueue(who, action, row.id, row.subject, details);
+  if (audit_ == nullptr) return;
+  // The custody entry the read made (or the head it saw): the audit log's
+  // numbers are what shows a custody log rolled back (CheckNotRolledBack).
+  Json d = details;
+  d["custody_seq"] = row.custody_seq;
+  audit_->Enqueue(who, action, row.id, row.subject, d);
 }
 
 Result<EvidenceService::Loaded> EvidenceService::Load(Db& db, const std::string& id) const {
@@ -275,7 +310,71 @@ Result<EvidenceService::Loaded> EvidenceService::Load(Db& db, const std::string&
       rec.body_ok = true;
     }
   }
+  rec.auth_problems = AuthProblems(rec.row);
   return rec;
+}
+
+std::vector<std::string> EvidenceService::AuthProblems(const EvidenceRow& row) const {
+  if (!IsRecordAuth(row.custody_mac)) {
+    return {"the record's fields are not authenticated (it holds no record authentication): it was altered, or "
+            "rolled back to a state from before record authentication"};
+  }
+  auto opened = vault_->keys().Unseal(std::string_view(row.custody_mac).substr(kAuthPrefix.size()), AuthContext(row.id));
+  Json authentic = opened.ok() ? Json::parse(*opened, nullptr, false) : Json();
+  if (!authentic.is_object()) {
+    return {"the record's authentication fails: it was altered, or copied from another record"};
+  }
+  // Name each field that differs, never its values: the answer may reach
+  // someone who sees the record only because of the altered fields.
+  std::vector<std::string> problems;
+  const Json now = AuthFields(row);
+  for (const auto& [field, value] : now.items()) {
+    if (!authentic.contains(field) || authentic[field] != value) {
+      problems.push_back("the record's " + field + " was changed after Refuge authenticated it (in the database, "
+                         "without the vault key)");
+    }
+  }
+  return problems;
+}
+
+Status EvidenceService::RequireAuthentic(const Loaded& rec) const {
+  if (rec.auth_ok()) return Status::Ok();
+  return IoError("evidence record " + rec.row.id + " fails authentication (" + rec.auth_problems.front() +
+                 "); it is not served; the operator should run refuge evidence verify " + rec.row.id);
+}
+
+bool EvidenceService::HeadMacOk(const std::string& message, const std::string& mac) const {
+  // A record authentication covers the head itself (AuthProblems checks it);
+  // an older record's bare MAC covers the head message.
+  if (IsRecordAuth(mac)) return true;
+  return ConstantTimeEquals(vault_->keys().CustodyMac(message), mac);
+}
+
+// A consistent rollback (an older head with its own signature and
+// authentication, the later entries deleted) leaves a chain that checks. The
+// audit log, a separate signed chain, names the custody entry of every write
+// and read of the record: one numbered beyond the head shows the rollback.
+Status EvidenceService::CheckNotRolledBack(Db& db, const EvidenceRow& row, std::vector<std::string>* problems) const {
+  int64_t after = 0;
+  int64_t highest = 0;
+  while (true) {
+    REFUGE_ASSIGN_OR_RETURN(auto entries, db.ListAudit(after, 1000, row.subject, ""));
+    for (const auto& e : entries) {
+      after = e.seq;
+      if (e.target != row.id) continue;
+      Json d = Json::parse(e.details, nullptr, false);
+      if (d.is_object() && d.contains("custody_seq") && d["custody_seq"].is_number_integer()) {
+        highest = std::max(highest, d["custody_seq"].get<int64_t>());
+      }
+    }
+    if (entries.size() < 1000) break;
+  }
+  if (highest > row.custody_seq) {
+    problems->push_back("the custody log was rolled back: the audit log records custody entry " + std::to_string(highest) +
+                        " of this record, but its chain ends at entry " + std::to_string(row.custody_seq) +
+                        " (later entries were removed and an older head put back)");
+  }
+  return Status::Ok();
 }
 
 Status EvidenceService::CheckAccess(Db& db, const Actor& who, const Loaded& rec, bool write) const {
@@ -297,6 +396,16 @@ Status EvidenceService::CheckAccess(Db& db, const Actor& who, const Loaded& rec,
 
 Status EvidenceService::Append(Db& db, EvidenceRow& row, const Actor& who, const std::string& action,
                                Json details) {
+  // The new head is authenticated together with the record's fields, so a
+  // record whose fields were altered must never get here: that would vouch for
+  // the alteration. (A new record has no head yet.)
+  if (row.custody_seq > 0) {
+    auto problems = AuthProblems(row);
+    if (!problems.empty()) {
+      return IoError("evidence record " + row.id + " fails authentication (" + problems.front() +
+                     "); nothing was recorded; the operator should run refuge evidence verify " + row.id);
+    }
+  }
   vault::CustodyEntry prev;
   prev.seq = row.custody_seq;
   prev.hash = row.custody_hash;
@@ -318,7 +427,7 @@ Status EvidenceService::Append(Db& db, EvidenceRow& row, const Actor& who, const
   row.custody_hash = e.hash;
   row.custody_sig = key_.Sign(msg);
   row.custody_key = public_key_;
-  row.custody_mac = vault_->keys().CustodyMac(msg);
+  row.custody_mac = std::string(kAuthPrefix) + vault_->keys().Seal(AuthFields(row).dump(), AuthContext(row.id));
   REFUGE_RETURN_IF_ERROR(db.SetCustodyHead(row));
   // Every write to a record is also in the installation's audit log, in the same
   // transaction; reads are logged where they happen (AuditRead) and a bag export
@@ -384,8 +493,10 @@ Status EvidenceService::Upload::WriteFrom(int fd, const std::string& what) {
 Result<Json> EvidenceService::Upload::Finish() {
   if (!writer_) return Internal("the upload is already finished");
   const std::string media_type = vault::SniffMediaType(writer_->head());
-  auto info = writer_->Finish();
-  writer_.reset();
+  // The writer (and its ingest lock, which keeps `refuge evidence gc` from
+  // taking the new object for an orphan) goes once the record is stored.
+  std::unique_ptr<vault::ObjectStore::Writer> writer = std::move(writer_);
+  auto info = writer->Finish();
   if (!info.ok()) return info.status();
   // The embedded metadata is read back from the stored object, so it is the
   // metadata of exactly the bytes kept.
@@ -422,7 +533,7 @@ Result<std::unique_ptr<EvidenceService::Upload>> EvidenceService::BeginUpload(co
     }
     return Status::Ok();
   }));
-  REFUGE_ASSIGN_OR_RETURN(auto writer, vault_->objects().NewWriter());
+  REFUGE_ASSIGN_OR_RETURN(auto writer, vault_->objects().NewWriter(ObjectScope(in.matter, in.subject)));
   return std::unique_ptr<Upload>(new Upload(*this, who, std::move(in), std::move(writer)));
 }
 
@@ -494,7 +605,8 @@ Result<Json> EvidenceService::Store(const Actor& who, const NewEvidence& in, con
       }
     }
     if (info.repaired) received["object_repaired"] = true;
-    // The same bytes were added before: both records share the object, and the
+    // The same bytes were added before under the same matter (or person: object
+    // names are scoped, ObjectScope): both records share the object, and the
     // older ones say so in their custody logs. The new record names only those
     // the actor may see.
     Json visible_same = Json::array();
@@ -526,10 +638,11 @@ Result<Json> EvidenceService::Get(const Actor& who, const std::string& id) {
   EvidenceRow read;
   REFUGE_RETURN_IF_ERROR(store_.Write([&](Db& db) -> Status {
     REFUGE_ASSIGN_OR_RETURN(Loaded rec, Load(db, id));
-    read = rec.row;
     REFUGE_RETURN_IF_ERROR(CheckAccess(db, who, rec, false));
+    REFUGE_RETURN_IF_ERROR(RequireAuthentic(rec));
     if (!rec.body_ok) return IoError("evidence record " + id + " is damaged: its sealed fields fail authentication");
     REFUGE_RETURN_IF_ERROR(Append(db, rec.row, who, "viewed", Json::object()));
+    read = rec.row;
     out = RecordJson(rec.row, rec.body);
     Access access(db, who);
     Json events = Json::array();
@@ -544,7 +657,7 @@ Result<Json> EvidenceService::Get(const Actor& who, const std::string& id) {
     REFUGE_ASSIGN_OR_RETURN(auto derived, db.DerivativesOf(id));
     for (const auto& d : derived) {
       REFUGE_ASSIGN_OR_RETURN(Loaded drec, Load(db, d));
-      if (CheckAccess(db, who, drec, false).ok()) derivatives.push_back(d);
+      if (drec.auth_ok() && CheckAccess(db, who, drec, false).ok()) derivatives.push_back(d);
     }
     out["derivatives"] = std::move(derivatives);
     out["custody"] = Json{{"entries", rec.row.custody_seq}, {"head", rec.row.custody_hash}};
@@ -573,7 +686,9 @@ Result<Page> EvidenceService::List(const Actor& who, const std::string& matter, 
       for (const auto& row : rows) {
         cursor = row.id;
         REFUGE_ASSIGN_OR_RETURN(Loaded rec, Load(db, row.id));
-        if (!CheckAccess(db, who, rec, false).ok()) continue;
+        // A record whose authentication fails is left out: its matter or kind,
+        // which decide who sees it, cannot be trusted.
+        if (!rec.auth_ok() || !CheckAccess(db, who, rec, false).ok()) continue;
         Json item = {{"id", row.id}, {"subject", row.subject}, {"size", row.size},
                      {"media_type", row.media_type}, {"created_at", row.created_at}};
         if (!row.matter.empty()) item["matter"] = row.matter;
@@ -606,6 +721,7 @@ Result<EvidenceService::Content> EvidenceService::OpenContent(const Actor& who, 
   REFUGE_RETURN_IF_ERROR(store_.Write([&](Db& db) -> Status {
     REFUGE_ASSIGN_OR_RETURN(Loaded rec, Load(db, id));
     REFUGE_RETURN_IF_ERROR(CheckAccess(db, who, rec, false));
+    REFUGE_RETURN_IF_ERROR(RequireAuthentic(rec));
     if (!rec.body_ok) return IoError("evidence record " + id + " is damaged: its sealed fields fail authentication");
     REFUGE_RETURN_IF_ERROR(Append(db, rec.row, who, "downloaded", details));
     read = rec.row;
@@ -641,15 +757,18 @@ Result<Json> EvidenceService::CustodyLog(const Actor& who, const std::string& id
   REFUGE_RETURN_IF_ERROR(store_.Read([&](Db& db) -> Status {
     REFUGE_ASSIGN_OR_RETURN(Loaded rec, Load(db, id));
     REFUGE_RETURN_IF_ERROR(CheckAccess(db, who, rec, false));
+    // The operator may read a damaged record's log; a user sees it only through
+    // fields that are authentic.
+    if (!who.is_operator()) REFUGE_RETURN_IF_ERROR(RequireAuthentic(rec));
     read = rec.row;
     std::vector<std::string> problems;
     REFUGE_ASSIGN_OR_RETURN(auto entries, OpenChain(db, rec.row, &problems));
     vault::CustodyHead head{rec.row.custody_seq, rec.row.custody_hash, rec.row.custody_sig,
                             rec.row.custody_key, rec.row.custody_mac};
-    const auto& keys = vault_->keys();
-    auto chain = vault::VerifyChain(id, entries, head, [&keys](const std::string& msg, const std::string& mac) {
-      return ConstantTimeEquals(keys.CustodyMac(msg), mac);
+    auto chain = vault::VerifyChain(id, entries, head, [this](const std::string& msg, const std::string& mac) {
+      return HeadMacOk(msg, mac);
     });
+    problems.insert(problems.end(), rec.auth_problems.begin(), rec.auth_problems.end());
     problems.insert(problems.end(), chain.begin(), chain.end());
     Json list = Json::array();
     for (const auto& e : entries) list.push_back(vault::CustodyEntryToJson(e));
@@ -675,9 +794,11 @@ Result<Json> EvidenceService::CheckRecord(Db& db, const Loaded& rec) const {
   REFUGE_ASSIGN_OR_RETURN(auto entries, OpenChain(db, row, &chain_problems));
   vault::CustodyHead head{row.custody_seq, row.custody_hash, row.custody_sig, row.custody_key, row.custody_mac};
   const auto& keys = vault_->keys();
-  auto chain = vault::VerifyChain(row.id, entries, head, [&keys](const std::string& msg, const std::string& mac) {
-    return ConstantTimeEquals(keys.CustodyMac(msg), mac);
+  auto chain = vault::VerifyChain(row.id, entries, head, [this](const std::string& msg, const std::string& mac) {
+    return HeadMacOk(msg, mac);
   });
+  for (const auto& p : rec.auth_problems) problems.push_back(p);
+  REFUGE_RETURN_IF_ERROR(CheckNotRolledBack(db, row, &chain_problems));
   chain_problems.insert(chain_problems.end(), chain.begin(), chain.end());
   if (row.custody_key != public_key_) {
     chain_problems.push_back("the custody head is signed with a key that is not this installation's");
@@ -694,10 +815,12 @@ Result<Json> EvidenceService::CheckRecord(Db& db, const Loaded& rec) const {
     chain_problems.push_back("custody entry 1 is not the receipt of the file");
   }
   auto raw_sha = vault::FromHex(sha);
-  if (rec.body_ok && (!raw_sha || raw_sha->size() != 32 || keys.ObjectName(*raw_sha) != row.object)) {
+  const std::string scope = ObjectScope(row.matter, row.subject);
+  if (rec.body_ok && (!raw_sha || raw_sha->size() != 32 ||
+                      (keys.ObjectName(*raw_sha, scope) != row.object && keys.ObjectName(*raw_sha) != row.object))) {
     problems.push_back("the record points at an object that does not hold its file");
   }
-  vault::ObjectCheck object = vault_->objects().Verify(row.object);
+  vault::ObjectCheck object = vault_->objects().Verify(row.object, scope);
   Json object_json = {{"ok", object.ok}};
   if (!object.ok) {
     object_json["problem"] = object.problem;
@@ -728,6 +851,14 @@ Result<Json> EvidenceService::Verify(const Actor& who, const std::string& id) {
   }));
   REFUGE_RETURN_IF_ERROR(store_.Write([&](Db& db) -> Status {
     REFUGE_ASSIGN_OR_RETURN(Loaded rec, Load(db, id));
+    if (!rec.auth_ok()) {
+      // Appending would authenticate the altered fields: the check goes to the
+      // audit log only, and the record stays as it was found.
+      result["custody"]["recorded"] = false;
+      if (audit_ == nullptr) return Status::Ok();
+      return audit_->Append(db, who, "evidence.verified", rec.row.id, rec.row.subject,
+                            Json{{"ok", false}, {"authenticated", false}});
+    }
     return Append(db, rec.row, who, "verified",
                   Json{{"ok", result["ok"]}, {"problems", result["problems"]}});
   }));
@@ -782,12 +913,73 @@ Result<Json> EvidenceService::VerifyAll(const Actor& who) {
       const std::string name = it->path().filename().string();
       if (!referenced.count(name)) orphans.push_back(name);
     }
-    if (!orphans.empty()) {
+    // An orphan alone is no damage: an ingest that failed or crashed after its
+    // file was stored leaves one (refuge evidence gc removes them). A record
+    // removed behind Refuge's back is damage, and the audit log, which names
+    // every record received, shows it.
+    if (!orphans.empty()) out["orphans"] = orphans;
+    Json missing = Json::array();
+    REFUGE_RETURN_IF_ERROR(store_.Read([&](Db& db) -> Status {
+      int64_t after = 0;
+      while (true) {
+        REFUGE_ASSIGN_OR_RETURN(auto entries, db.ListAudit(after, 1000, "", ""));
+        for (const auto& e : entries) {
+          after = e.seq;
+          if (e.action != "evidence.received") continue;
+          REFUGE_ASSIGN_OR_RETURN(bool exists, db.Exists(domain::RefTarget::kEvidence, e.target));
+          if (!exists) missing.push_back(e.target);
+        }
+        if (entries.size() < 1000) break;
+      }
+      return Status::Ok();
+    }));
+    if (!missing.empty()) {
       out["ok"] = false;
-      out["orphans"] = orphans;
+      out["missing"] = missing;
     }
   }
   return out;
+}
+
+Result<Json> EvidenceService::CollectGarbage(bool remove) {
+  REFUGE_RETURN_IF_ERROR(RequireUnlocked());
+  // No ingest may run meanwhile: its object is stored before its record.
+  REFUGE_ASSIGN_OR_RETURN(int lock, vault_->objects().IngestLock(true));
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{lock};
+  std::set<std::string> referenced;
+  REFUGE_RETURN_IF_ERROR(store_.Read([&](Db& db) -> Status {
+    std::string after;
+    while (true) {
+      REFUGE_ASSIGN_OR_RETURN(auto rows, db.ListEvidence("", "", after, kPage));
+      for (const auto& row : rows) {
+        after = row.id;
+        referenced.insert(row.object);
+      }
+      if (rows.size() < static_cast<size_t>(kPage)) break;
+    }
+    return Status::Ok();
+  }));
+  Json orphans = Json::array();
+  std::set<std::string> dirs;
+  std::error_code ec;
+  for (auto it = std::filesystem::recursive_directory_iterator(vault_->dir() + "/objects", ec);
+       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+    if (!it->is_regular_file()) continue;
+    const std::string name = it->path().filename().string();
+    if (referenced.count(name)) continue;
+    Json item = {{"object", name}, {"bytes", it->file_size()}};
+    if (remove) {
+      REFUGE_RETURN_IF_ERROR(vault_->disk().Remove(it->path().string()));
+      dirs.insert(it->path().parent_path().string());
+    }
+    orphans.push_back(std::move(item));
+  }
+  if (ec) return IoError("cannot list the vault's objects: " + ec.message());
+  for (const auto& d : dirs) REFUGE_RETURN_IF_ERROR(vault_->disk().SyncDir(d));
+  return Json{{"orphans", orphans}, {"removed", remove ? orphans.size() : 0}};
 }
 
 // --- safe copies ---
@@ -797,6 +989,7 @@ Result<Json> EvidenceService::RedactLoaded(const Actor& who, const Loaded& rec, 
   if (!rec.row.parent.empty()) {
     return Invalid("id", rec.row.id + " is already a redacted copy (of " + rec.row.parent + "); redact the original");
   }
+  REFUGE_RETURN_IF_ERROR(RequireAuthentic(rec));
   if (!rec.body_ok) return IoError("evidence record " + rec.row.id + " is damaged: its sealed fields fail authentication");
   if (!vault::CanRedact(rec.row.media_type)) {
     return Status(Code::kUnsupportedMedia, "Refuge cannot remove metadata from " + rec.row.media_type +
@@ -811,7 +1004,8 @@ Result<Json> EvidenceService::RedactLoaded(const Actor& who, const Loaded& rec, 
   REFUGE_ASSIGN_OR_RETURN(Json report, vault::Redact(*reader, rec.row.media_type, fd));
   // The copy goes into the vault like any file, and out to the caller if asked.
   vault::FdSource copy(fd);
-  REFUGE_ASSIGN_OR_RETURN(auto writer, vault_->objects().NewWriter());
+  const std::string copy_matter = matter.empty() ? rec.row.matter : matter;
+  REFUGE_ASSIGN_OR_RETURN(auto writer, vault_->objects().NewWriter(ObjectScope(copy_matter, rec.row.subject)));
   std::vector<uint8_t> buf(kReadBytes);
   for (uint64_t off = 0; off < copy.size();) {
     REFUGE_ASSIGN_OR_RETURN(size_t n, copy.ReadAt(off, buf.data(), buf.size()));
@@ -936,6 +1130,7 @@ Result<Json> EvidenceService::Export(const Actor& who, const ExportRequest& req)
       for (const auto& row : rows) {
         after = row.id;
         REFUGE_ASSIGN_OR_RETURN(Loaded rec, Load(db, row.id));
+        REFUGE_RETURN_IF_ERROR(RequireAuthentic(rec));
         if (!rec.body_ok) return IoError("evidence record " + row.id + " is damaged; run refuge evidence verify " + row.id);
         records.push_back(std::move(rec));
       }
@@ -1079,6 +1274,38 @@ Result<Json> EvidenceService::Export(const Actor& who, const ExportRequest& req)
               {"withheld", withheld}};
 }
 
+Result<int64_t> EvidenceService::AuthenticateOlderRecords() {
+  REFUGE_RETURN_IF_ERROR(RequireUnlocked());
+  const std::string marker = AuthMarkerPath(vault_->dir());
+  if (::access(marker.c_str(), F_OK) == 0) return int64_t{0};
+  int64_t done = 0;
+  REFUGE_RETURN_IF_ERROR(store_.Write([&](Db& db) -> Status {
+    std::string after;
+    while (true) {
+      REFUGE_ASSIGN_OR_RETURN(auto rows, db.ListEvidence("", "", after, kPage));
+      for (auto& row : rows) {
+        after = row.id;
+        if (IsRecordAuth(row.custody_mac)) continue;
+        // Only a head the old MAC vouches for is carried over; any other stays
+        // unauthenticated, and verification names it.
+        if (!ConstantTimeEquals(vault_->keys().CustodyMac(vault::HeadMessage(row.id, row.custody_seq, row.custody_hash)),
+                                row.custody_mac)) {
+          continue;
+        }
+        row.custody_mac = std::string(kAuthPrefix) + vault_->keys().Seal(AuthFields(row).dump(), AuthContext(row.id));
+        REFUGE_RETURN_IF_ERROR(db.SetCustodyHead(row));
+        ++done;
+      }
+      if (rows.size() < static_cast<size_t>(kPage)) break;
+    }
+    return Status::Ok();
+  }));
+  REFUGE_RETURN_IF_ERROR(vault::WriteSmallFileAtomically(
+      vault_->disk(), marker,
+      "Every evidence record of this vault carries a record authentication (docs/vault-format.md, 3.1).\n"));
+  return done;
+}
+
 BagDownload::BagDownload(std::unique_ptr<vault::WorkDir> dir, std::string name, Json summary)
     : dir_(std::move(dir)), name_(std::move(name)), summary_(std::move(summary)) {}
 
@@ -1093,6 +1320,16 @@ Result<std::unique_ptr<BagDownload>> EvidenceService::ExportForDownload(const Ac
                                                                         const std::string& organization) {
   REFUGE_RETURN_IF_ERROR(RequireUnlocked());
   if (domain::TargetOfId(matter) != domain::RefTarget::kMatter) return NotFound("no matter '" + matter + "'");
+  // Each download holds its payload in clear in the vault's tmp/ while it is
+  // sent, so only a few are built at once; the slot is given back when the
+  // BagDownload (or this function, on failure) lets go of it.
+  std::shared_ptr<std::atomic<int>> count = bag_downloads_;
+  if (count->fetch_add(1) >= kMaxBagDownloads) {
+    count->fetch_sub(1);
+    return Status(Code::kIo,
+                  "two bags are being built or downloaded already; try again when one is done", kBusyField);
+  }
+  std::shared_ptr<void> slot(nullptr, [count](void*) { count->fetch_sub(1); });
   const std::string today = FormatCivil(CivilFromDays(clock_.NowUnixSeconds() / 86400));
   const std::string name = SafeFilename(matter + (redacted ? "-safe-copies-" : "-bag-") + today);
   // The payload lies in clear in the working directory until the download ends,
@@ -1105,7 +1342,9 @@ Result<std::unique_ptr<BagDownload>> EvidenceService::ExportForDownload(const Ac
   if (!organization.empty()) req.organization = organization;
   REFUGE_ASSIGN_OR_RETURN(Json summary, Export(who, req));
   summary["bag"] = name;
-  return std::unique_ptr<BagDownload>(new BagDownload(std::move(work), name, std::move(summary)));
+  std::unique_ptr<BagDownload> bag(new BagDownload(std::move(work), name, std::move(summary)));
+  bag->slot_ = std::move(slot);
+  return bag;
 }
 
 Result<Json> EvidenceService::VerifyBag(const std::string& dir) {
@@ -1121,6 +1360,7 @@ Result<Json> EvidenceService::LinkEvent(const Actor& who, const std::string& id,
   REFUGE_RETURN_IF_ERROR(store_.Write([&](Db& db) -> Status {
     REFUGE_ASSIGN_OR_RETURN(Loaded rec, Load(db, id));
     REFUGE_RETURN_IF_ERROR(CheckAccess(db, who, rec, false));
+    REFUGE_RETURN_IF_ERROR(RequireAuthentic(rec));
     Access access(db, who);
     if (!who.is_operator()) REFUGE_RETURN_IF_ERROR(access.RequireRole({"lawyer", "advocate"}, "link evidence"));
     auto e = db.GetEvent(event_id);
@@ -1129,6 +1369,11 @@ Result<Json> EvidenceService::LinkEvent(const Actor& who, const std::string& id,
       REFUGE_ASSIGN_OR_RETURN(visible, access.CanSeeEvent(*e));
     }
     if (!visible) return Invalid("event", "refers to event '" + event_id + "', which does not exist");
+    // One client's evidence is never part of another client's record.
+    if (e->subject != rec.row.subject) {
+      return Invalid("event", "event " + event_id + " concerns another person than " + id +
+                                  " does; evidence is linked only to its own client's events");
+    }
     if (e->Str("evidence") != id) {
       return Invalid("event", "event " + event_id + " does not name " + id + " in its evidence field; set it first");
     }
@@ -1157,6 +1402,7 @@ Result<Json> EvidenceService::Transfer(const Actor& who, const std::string& id, 
   REFUGE_RETURN_IF_ERROR(store_.Write([&](Db& db) -> Status {
     REFUGE_ASSIGN_OR_RETURN(Loaded rec, Load(db, id));
     REFUGE_RETURN_IF_ERROR(CheckAccess(db, who, rec, true));
+    REFUGE_RETURN_IF_ERROR(RequireAuthentic(rec));
     Json details = {{"to", to}};
     if (!note.empty()) details["note"] = note;
     REFUGE_RETURN_IF_ERROR(Append(db, rec.row, who, "transferred", details));

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -60,6 +61,9 @@ class BagDownload {
  private:
   friend class EvidenceService;
   BagDownload(std::unique_ptr<vault::WorkDir> dir, std::string name, nlohmann::json summary);
+  // One of the service's bag slots, given back when the download (and its
+  // plaintext working directory) goes; declared first, so it is freed last.
+  std::shared_ptr<void> slot_;
   std::unique_ptr<vault::WorkDir> dir_;
   std::string name_;
   nlohmann::json summary_;
@@ -139,8 +143,15 @@ class EvidenceService {
   // was received, and the custody chain and its signature. Damage is reported,
   // not returned as an error. Each check is a "verified" custody entry.
   Result<nlohmann::json> Verify(const Actor& who, const std::string& id);
-  // Every record: {"ok", "checked", "failed", "items": [...]}.
+  // Every record: {"ok", "checked", "failed", "items": [...]}; for the operator
+  // also "orphans" (objects no record uses: a warning, not a failure) and
+  // "missing" (records the audit log saw received that are gone: a failure).
   Result<nlohmann::json> VerifyAll(const Actor& who);
+
+  // Objects no record refers to (left by an ingest that failed or crashed after
+  // storing its file): {"orphans": [{"object", "bytes"}], "removed"}. Removes
+  // them only when `remove` is set. Waits for ingests in progress. Operator only.
+  Result<nlohmann::json> CollectGarbage(bool remove);
 
   // A safe copy, stored as a derivative record: {"id", "sha256", "size",
   // "media_type", "parent", "matter", "report"}. Writes it to `out_path` too when
@@ -156,7 +167,11 @@ class EvidenceService {
   // originals are elsewhere go in as they are. An "exported" custody entry per
   // exhibit and an "evidence.export" audit entry, once the bag is complete.
   Result<nlohmann::json> Export(const Actor& who, const ExportRequest& req);
-  // The same bag, built to be sent as an archive (BagDownload).
+  // The same bag, built to be sent as an archive (BagDownload). At most
+  // kMaxBagDownloads exist at once, since each holds its payload in clear on
+  // disk: another answers kIo with field kBusyField (HTTP 503, Retry-After).
+  static constexpr int kMaxBagDownloads = 2;
+  static constexpr const char* kBusyField = "bags";
   Result<std::unique_ptr<BagDownload>> ExportForDownload(const Actor& who, const std::string& matter,
                                                          bool redacted, const std::string& organization);
   // Validates any bag; Refuge's custody file, when present, offline.
@@ -171,11 +186,22 @@ class EvidenceService {
 
   const std::string& public_key() const { return public_key_; }
 
+  // Gives every record written before record authentication its authentication,
+  // once per vault, when the vault is first opened unlocked (OpenEvidence); a
+  // record is authenticated only if its head's old MAC holds. Returns how many.
+  Result<int64_t> AuthenticateOlderRecords();
+
  private:
   struct Loaded;  // a row with its sealed fields opened
   Status RequireUnlocked() const;
   Result<Loaded> Load(store::Db& db, const std::string& id) const;
   Status CheckAccess(store::Db& db, const Actor& who, const Loaded& rec, bool write) const;
+  // What fails in the record's authentication (docs/vault-format.md 3.1); empty when it holds.
+  std::vector<std::string> AuthProblems(const store::EvidenceRow& row) const;
+  // kIo naming the record when its authentication fails: such a record is never served.
+  Status RequireAuthentic(const Loaded& rec) const;
+  bool HeadMacOk(const std::string& message, const std::string& mac) const;
+  Status CheckNotRolledBack(store::Db& db, const store::EvidenceRow& row, std::vector<std::string>* problems) const;
   Status Append(store::Db& db, store::EvidenceRow& row, const Actor& who, const std::string& action,
                 nlohmann::json details);
   Result<std::vector<vault::CustodyEntry>> OpenChain(store::Db& db, const store::EvidenceRow& row,
@@ -197,6 +223,7 @@ class EvidenceService {
   auth::SigningKey key_;
   std::string public_key_;
   AuditLog* audit_;
+  std::shared_ptr<std::atomic<int>> bag_downloads_ = std::make_shared<std::atomic<int>>(0);
 };
 
 }  // namespace refuge::app

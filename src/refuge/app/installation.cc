@@ -82,7 +82,11 @@ Result<std::unique_ptr<EvidenceService>> OpenEvidence(Service& svc, const std::s
     }
     REFUGE_ASSIGN_OR_RETURN(vault, vault::Vault::Open(data_dir, passphrase, create));
   }
-  return std::make_unique<EvidenceService>(svc.store(), svc.clock(), std::move(vault), std::move(key), &svc.audit());
+  auto evidence =
+      std::make_unique<EvidenceService>(svc.store(), svc.clock(), std::move(vault), std::move(key), &svc.audit());
+  // Records from before record authentication get it at the first unlocked open.
+  if (evidence->unlocked()) REFUGE_RETURN_IF_ERROR(evidence->AuthenticateOlderRecords().status());
+  return evidence;
 }
 
 }  // namespace refuge::app

@@ -1,4 +1,4 @@
-// refuge evidence add|list|show|get|custody|verify|redact|export|verify-bag|passphrase
+// refuge evidence add|list|show|get|custody|verify|gc|redact|export|verify-bag|passphrase
 #include <signal.h>
 #include <stdlib.h>
 
@@ -256,15 +256,58 @@ void AddEvidenceCommand(CLI::App& app, int* exit_code) {
       PrintJson(*r);
     } else if (verify->all) {
       for (const auto& item : (*r)["items"]) PrintVerification(item);
-      for (const auto& o : r->value("orphans", Json::array())) {
-        std::cout << "object " << o.get<std::string>()
-                  << " belongs to no record: a record was removed, or an ingest failed after storing its file\n";
+      for (const auto& m : r->value("missing", Json::array())) {
+        std::cout << "record " << m.get<std::string>()
+                  << " is missing: the audit log records it received, and the database no longer has it\n";
       }
       std::cout << (*r)["checked"].get<int64_t>() << " checked, " << (*r)["failed"].get<int64_t>() << " failed\n";
+      const Json orphans = r->value("orphans", Json::array());
+      if (!orphans.empty()) {
+        // Not damage by itself: an ingest that failed after storing its file.
+        std::cout << "warning: " << orphans.size() << " stored object(s) belong to no record "
+                  << "(left by an ingest that failed or crashed; refuge evidence gc lists and removes them):\n";
+        for (const auto& o : orphans) std::cout << "    object " << o.get<std::string>() << "\n";
+      }
     } else {
       PrintVerification(*r);
     }
     *exit_code = (*r)["ok"].get<bool>() ? 0 : kExitProblems;
+  });
+
+  // --- gc ---
+  struct GcOpts {
+    Common c;
+    bool remove = false;
+  };
+  auto gc = std::make_shared<GcOpts>();
+  auto* gc_cmd = ev->add_subcommand(
+      "gc", "List stored objects that no record refers to (left by a failed or crashed ingest); --delete removes them");
+  gc_cmd->add_flag("--delete", gc->remove, "Remove them (without it, nothing is changed)");
+  gc_cmd->add_flag("--json", gc->c.json, "Print JSON");
+  AddCommon(gc_cmd, &gc->c);
+  gc_cmd->callback([gc, exit_code] {
+    auto o = Open(gc->c.data, gc->c.db, false);
+    if (!o.ok()) {
+      *exit_code = ReportError(o.status(), std::cerr);
+      return;
+    }
+    auto r = o->evidence->CollectGarbage(gc->remove);
+    if (!r.ok()) {
+      *exit_code = ReportError(r.status(), std::cerr);
+      return;
+    }
+    if (gc->c.json) {
+      PrintJson(*r);
+    } else {
+      for (const auto& it : (*r)["orphans"]) {
+        std::cout << (gc->remove ? "removed " : "would remove ") << "object " << it["object"].get<std::string>()
+                  << " (" << it["bytes"].get<uint64_t>() << " bytes)\n";
+      }
+      const size_t n = (*r)["orphans"].size();
+      std::cout << n << " object(s) belong to no record"
+                << (gc->remove ? ", removed" : n > 0 ? "; run with --delete to remove them" : "") << "\n";
+    }
+    *exit_code = 0;
   });
 
   // --- redact ---

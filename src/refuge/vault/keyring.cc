@@ -179,10 +179,19 @@ Status Keyring::ChangePassphrase(Disk& disk, const std::string& vault_dir,
   return WriteSmallFileAtomically(disk, KeyFilePath(vault_dir), text);
 }
 
-std::string Keyring::ObjectName(std::string_view sha256) const {
+std::string Keyring::ObjectName(std::string_view sha256, std::string_view scope) const {
   unsigned char mac[crypto_auth_hmacsha256_BYTES];
   crypto_auth_hmacsha256_state st;
   crypto_auth_hmacsha256_init(&st, name_.data(), Key::kSize);
+  if (!scope.empty()) {
+    // Domain, then the scope's length, so no (scope, hash) pair reads as another.
+    static constexpr std::string_view kDomain = "refuge-object-scope-v1\n";
+    unsigned char len[8];
+    for (int i = 0; i < 8; ++i) len[i] = static_cast<unsigned char>(static_cast<uint64_t>(scope.size()) >> (8 * i));
+    crypto_auth_hmacsha256_update(&st, reinterpret_cast<const unsigned char*>(kDomain.data()), kDomain.size());
+    crypto_auth_hmacsha256_update(&st, len, sizeof len);
+    crypto_auth_hmacsha256_update(&st, reinterpret_cast<const unsigned char*>(scope.data()), scope.size());
+  }
   crypto_auth_hmacsha256_update(&st, reinterpret_cast<const unsigned char*>(sha256.data()), sha256.size());
   crypto_auth_hmacsha256_final(&st, mac);
   return Hex(mac, sizeof mac);

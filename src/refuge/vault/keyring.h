@@ -46,7 +46,10 @@ class Keyring {
   const Key& object_wrap_key() const { return wrap_; }
 
   // The object name for a plaintext SHA-256 (32 raw bytes): 64 hex characters.
-  std::string ObjectName(std::string_view sha256) const;
+  // With a `scope` (the matter, or person, a file is filed under), the same bytes
+  // get a different name in each scope, so storing a file never meets another
+  // team's copy of it. Without one: the name older objects have.
+  std::string ObjectName(std::string_view sha256, std::string_view scope = {}) const;
   // Authenticated encryption of a small value bound to `context` (e.g. a record id):
   // base64 of nonce and ciphertext.
   std::string Seal(std::string_view plaintext, std::string_view context) const;

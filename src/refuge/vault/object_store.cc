@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <openssl/evp.h>
 #include <sodium.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -129,7 +130,7 @@ bool ObjectStore::Exists(const std::string& name) const {
 
 // --- writing ---
 
-Result<std::unique_ptr<ObjectStore::Writer>> ObjectStore::NewWriter() {
+Result<std::unique_ptr<ObjectStore::Writer>> ObjectStore::NewWriter(const std::string& scope) {
   const std::string tmp = dir_ + "/tmp";
   REFUGE_RETURN_IF_ERROR(disk_.MakeDirs(tmp));
   REFUGE_ASSIGN_OR_RETURN(auto file, disk_.CreateTemp(tmp));
@@ -150,7 +151,15 @@ Result<std::unique_ptr<ObjectStore::Writer>> ObjectStore::NewWriter() {
     (void)disk_.Remove(file->path());
     return s;
   }
-  return std::unique_ptr<Writer>(new Writer(*this, std::move(file), data_key));
+  auto lock = IngestLock(false);
+  if (!lock.ok()) {
+    (void)disk_.Remove(file->path());
+    return lock.status();
+  }
+  std::unique_ptr<Writer> writer(new Writer(*this, std::move(file), data_key));
+  writer->scope_ = scope;
+  writer->ingest_lock_ = *lock;
+  return writer;
 }
 
 ObjectStore::Writer::Writer(ObjectStore& store, std::unique_ptr<WritableFile> file, Key data_key)
@@ -173,6 +182,20 @@ ObjectStore::Writer::Writer(ObjectStore& store, std::unique_ptr<WritableFile> fi
 
 ObjectStore::Writer::~Writer() {
   if (!done_) Abort();
+  if (ingest_lock_ >= 0) ::close(ingest_lock_);
+}
+
+Result<int> ObjectStore::IngestLock(bool exclusive) const {
+  const std::string path = dir_ + "/ingest.lock";
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return IoError("cannot open " + path + ": " + ErrnoText());
+  while (::flock(fd, exclusive ? LOCK_EX : LOCK_SH) != 0) {
+    if (errno == EINTR) continue;
+    const std::string why = ErrnoText();
+    ::close(fd);
+    return IoError("cannot lock " + path + ": " + why);
+  }
+  return fd;
 }
 
 void ObjectStore::Writer::Abort() {
@@ -269,7 +292,7 @@ Result<ObjectInfo> ObjectStore::Writer::Finish() {
   ObjectInfo info;
   info.sha256 = Hex(digest, 32);
   info.size = size_;
-  info.name = store_.keys_.ObjectName(std::string_view(reinterpret_cast<const char*>(digest), 32));
+  info.name = store_.keys_.ObjectName(std::string_view(reinterpret_cast<const char*>(digest), 32), scope_);
   const std::string fan = store_.dir_ + "/objects/" + info.name.substr(0, 2);
   const std::string target = fan + "/" + info.name;
   std::error_code ec;
@@ -284,7 +307,7 @@ Result<ObjectInfo> ObjectStore::Writer::Finish() {
   if (!*moved) {
     // The same bytes are stored already. Keep that copy if it is intact; if it
     // was damaged, this fresh copy replaces it.
-    ObjectCheck existing = store_.Verify(info.name);
+    ObjectCheck existing = store_.Verify(info.name, scope_);
     if (existing.ok) {
       info.deduplicated = true;
       Abort();
@@ -413,7 +436,7 @@ Result<size_t> ObjectStore::Reader::ReadAt(uint64_t offset, uint8_t* buf, size_t
 
 // --- verification ---
 
-ObjectCheck ObjectStore::Verify(const std::string& name) const {
+ObjectCheck ObjectStore::Verify(const std::string& name, const std::string& scope) const {
   ObjectCheck check;
   int fd = ::open(PathOf(name).c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
@@ -473,7 +496,8 @@ ObjectCheck ObjectStore::Verify(const std::string& name) const {
     check.problem = "the plaintext's SHA-256 differs from the one sealed in the object";
     return check;
   }
-  if (keys_.ObjectName(std::string_view(reinterpret_cast<const char*>(digest), 32)) != name) {
+  const std::string_view raw(reinterpret_cast<const char*>(digest), 32);
+  if (keys_.ObjectName(raw, scope) != name && keys_.ObjectName(raw) != name) {
     check.problem = "the object does not belong under this name: it was swapped or replaced";
     return check;
   }

@@ -83,6 +83,8 @@ class ObjectStore {
     uint64_t chunks_ = 0;
     uint64_t size_ = 0;
     std::string head_;
+    std::string scope_;
+    int ingest_lock_ = -1;  // shared IngestLock, held while this writer lives
     bool done_ = false;
   };
 
@@ -111,13 +113,22 @@ class ObjectStore {
     uint64_t cached_ = UINT64_MAX;
   };
 
-  Result<std::unique_ptr<Writer>> NewWriter();
+  // `scope` names the object per matter (Keyring::ObjectName); "" for the
+  // unscoped name.
+  Result<std::unique_ptr<Writer>> NewWriter(const std::string& scope = "");
   // kNotFound when the object file is missing; kIo when it is damaged.
   Result<std::unique_ptr<Reader>> Open(const std::string& name) const;
   // Decrypts and re-hashes the whole object; damage is reported in the result,
   // never as an error. Constant memory.
-  ObjectCheck Verify(const std::string& name) const;
+  // The name must be the plaintext's name in `scope`, or its unscoped name (an
+  // object stored before names had scopes).
+  ObjectCheck Verify(const std::string& name, const std::string& scope = "") const;
   bool Exists(const std::string& name) const;
+  // A file descriptor holding an flock on <vault>/ingest.lock: shared by every
+  // writer from NewWriter() until it is destroyed (after its record is stored),
+  // exclusive for garbage collection, which so never takes an object whose
+  // record is about to be written for an orphan. The caller closes it.
+  Result<int> IngestLock(bool exclusive) const;
   std::string PathOf(const std::string& name) const;
   const std::string& dir() const { return dir_; }
 

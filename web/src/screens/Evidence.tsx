@@ -7,6 +7,7 @@ import { headline, typeLabel } from '../events';
 import { loadSchema } from '../schema';
 import { fmtDate, words } from '../format';
 import { fmtBytes } from '../format_bytes';
+import { nameOf } from '../names';
 import { navigate } from '../router';
 import { useLoad } from '../session';
 import { useTitle } from './Dashboard';
@@ -427,6 +428,14 @@ function LinkToEvent({ record, onLinked }: { record: Evidence; onLinked: () => v
   );
   const types = citing.data ?? [];
   const candidates = (chronology.data?.events ?? []).filter((ev) => !ev.retracted && types.includes(ev.type));
+  // Each event is shown with its client's name: evidence is linked only to its
+  // own client's events, and the list must not let one be mistaken for another's.
+  const subjects = Array.from(new Set(candidates.map((c) => c.subject).filter(Boolean))).sort();
+  const clients = useLoad(
+    async () => Object.fromEntries(await Promise.all(subjects.map(async (p) => [p, await nameOf(p)] as const))),
+    [subjects.join(',')],
+  );
+  const clientOf = (subject: string) => clients.data?.[subject] ?? subject;
   const errId = 'link-event-err';
 
   const link = async (e: Event) => {
@@ -442,6 +451,10 @@ function LinkToEvent({ record, onLinked }: { record: Evidence; onLinked: () => v
       const ev = await api.get<EventRec>(`/events/${enc(eventId)}`);
       if (types.length && !types.includes(ev.type)) {
         setError(`${typeLabel(ev.type)} events cannot cite evidence; choose an ${types.map((t) => typeLabel(t).toLowerCase()).join(' or ')} event.`);
+        return;
+      }
+      if (ev.subject !== record.subject) {
+        setError(`That event concerns ${clientOf(ev.subject)}, another client; evidence is linked only to its own client's events.`);
         return;
       }
       const cited = typeof ev.evidence === 'string' ? ev.evidence : '';
@@ -480,7 +493,7 @@ function LinkToEvent({ record, onLinked }: { record: Evidence; onLinked: () => v
           <option value="">{chronology.data ? (candidates.length ? 'Choose…' : 'No capture or publication event') : 'Loading…'}</option>
           {candidates.map((c) => (
             <option key={c.id} value={c.id}>
-              {c.date} · {headline(c)}
+              {c.date} · {headline(c)} · client: {clientOf(c.subject)}
               {c.evidence === record.id ? ' (cites this file)' : c.evidence ? ` (cites ${String(c.evidence)})` : ''}
             </option>
           ))}
