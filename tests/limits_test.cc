@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -209,6 +210,34 @@ TEST_F(HostileInput, UnknownEndpointReadsItsBodyThroughTheLimitToo) {
 
 namespace refuge::testing {
 namespace {
+
+// An upload refused before its body is read must not leave the body to be taken
+// for the next request: it could carry a request of an attacker's choosing.
+TEST_F(HostileInput, ARefusedUploadsUnreadBodyIsNeverTakenForARequest) {
+  const std::string smuggled = "GET /api/v1/health HTTP/1.1\r\nHost: x\r\n\r\n";
+  const std::string request = "POST /api/v1/evidence?subject=per_wen_hao HTTP/1.1\r\nHost: x\r\n"
+                              "Content-Type: application/octet-stream\r\nContent-Length: " +
+                              std::to_string(smuggled.size()) + "\r\n\r\n" + smuggled;
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(server_->port()));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  // The server keeps the connection open when it answers once: stop after a quiet while.
+  timeval timeout{3, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  ASSERT_EQ(send(fd, request.data(), request.size(), MSG_NOSIGNAL), static_cast<ssize_t>(request.size()));
+  std::string raw;
+  char buf[4096];
+  ssize_t n;
+  while ((n = recv(fd, buf, sizeof buf, 0)) > 0) raw.append(buf, static_cast<size_t>(n));
+  close(fd);
+  ASSERT_EQ(raw.rfind("HTTP/1.1 4", 0), 0u) << raw.size() << " bytes: " << raw;
+  size_t answers = 0;
+  for (size_t at = raw.find("HTTP/1.1 "); at != std::string::npos; at = raw.find("HTTP/1.1 ", at + 1)) ++answers;
+  EXPECT_EQ(answers, 1u) << raw;
+}
 
 TEST_F(HostileInput, NumbersOutOfRangeAreRefusedNamingTheField) {
   const size_t before = EventCount();

@@ -16,9 +16,8 @@ constexpr size_t kChunkBytes = 1 << 20;
 // An error sent before the request body was read: the connection is closed, so
 // the unread body is not taken for the next request.
 void RefuseUnread(httplib::Response& res, const Status& s) {
-  res.set_header("Connection", "close");
   if (s.code() == Code::kUnauthenticated) res.set_header("WWW-Authenticate", "Bearer realm=\"refuge\"");
-  SendError(res, s);
+  SendErrorAndClose(res, s);
 }
 
 // filename="..." for ASCII names, and filename*= (RFC 6266/8187) for the rest.

@@ -36,6 +36,24 @@ constexpr size_t kMaxText = 10000;
 constexpr size_t kReadBytes = 1 << 20;
 constexpr int kPage = 500;
 
+// The vault objects some record refers to: what verify and gc keep.
+Result<std::set<std::string>> ObjectsOfRecords(store::Store& store) {
+  std::set<std::string> referenced;
+  REFUGE_RETURN_IF_ERROR(store.Read([&](store::Db& db) -> Status {
+    std::string after;
+    while (true) {
+      REFUGE_ASSIGN_OR_RETURN(auto rows, db.ListEvidence("", "", after, kPage));
+      for (const auto& row : rows) {
+        after = row.id;
+        referenced.insert(row.object);
+      }
+      if (rows.size() < static_cast<size_t>(kPage)) break;
+    }
+    return Status::Ok();
+  }));
+  return referenced;
+}
+
 std::string RecordContext(const std::string& id) { return "refuge-evidence-v1\n" + id; }
 std::string CustodyContext(const std::string& id, int64_t seq) {
   return "refuge-custody-v1\n" + id + "\n" + std::to_string(seq);
@@ -381,15 +399,9 @@ Status EvidenceService::CheckAccess(Db& db, const Actor& who, const Loaded& rec,
   if (who.is_operator()) return Status::Ok();
   const Status hidden = NotFound("no evidence record '" + rec.row.id + "'");
   Access access(db, who);
-  if (!rec.row.matter.empty()) {
-    auto m = access.RequireMatter(rec.row.matter);
-    if (!m.ok()) return m.status().code() == Code::kNotFound ? hidden : m.status();
-  } else {
-    auto p = access.RequirePerson(rec.row.subject);
-    if (!p.ok()) return p.status().code() == Code::kNotFound ? hidden : p.status();
-  }
-  // An original may identify who filmed it; advocates work with the safe copies.
-  if (who.role == "advocate" && rec.row.parent.empty() && rec.row.created_by != who.user) return hidden;
+  // The one rule for evidence (docs/security.md 4), shared with event references.
+  REFUGE_ASSIGN_OR_RETURN(bool seen, access.CanSeeEvidence(rec.row));
+  if (!seen) return hidden;
   if (write) return access.RequireRole({"lawyer"}, "change evidence records");
   return Status::Ok();
 }
@@ -892,19 +904,7 @@ Result<Json> EvidenceService::VerifyAll(const Actor& who) {
   if (who.is_operator()) {
     // A stored file that no record refers to: a record was removed behind
     // Refuge's back (or an ingest failed after the file was stored).
-    std::set<std::string> referenced;
-    REFUGE_RETURN_IF_ERROR(store_.Read([&](Db& db) -> Status {
-      std::string after;
-      while (true) {
-        REFUGE_ASSIGN_OR_RETURN(auto rows, db.ListEvidence("", "", after, kPage));
-        for (const auto& row : rows) {
-          after = row.id;
-          referenced.insert(row.object);
-        }
-        if (rows.size() < static_cast<size_t>(kPage)) break;
-      }
-      return Status::Ok();
-    }));
+    REFUGE_ASSIGN_OR_RETURN(const std::set<std::string> referenced, ObjectsOfRecords(store_));
     Json orphans = Json::array();
     std::error_code ec;
     for (auto it = std::filesystem::recursive_directory_iterator(vault_->dir() + "/objects", ec);
@@ -949,19 +949,7 @@ Result<Json> EvidenceService::CollectGarbage(bool remove) {
     int fd;
     ~Closer() { ::close(fd); }
   } closer{lock};
-  std::set<std::string> referenced;
-  REFUGE_RETURN_IF_ERROR(store_.Read([&](Db& db) -> Status {
-    std::string after;
-    while (true) {
-      REFUGE_ASSIGN_OR_RETURN(auto rows, db.ListEvidence("", "", after, kPage));
-      for (const auto& row : rows) {
-        after = row.id;
-        referenced.insert(row.object);
-      }
-      if (rows.size() < static_cast<size_t>(kPage)) break;
-    }
-    return Status::Ok();
-  }));
+  REFUGE_ASSIGN_OR_RETURN(const std::set<std::string> referenced, ObjectsOfRecords(store_));
   Json orphans = Json::array();
   std::set<std::string> dirs;
   std::error_code ec;
