@@ -32,29 +32,23 @@ Result<Record> Access::RequireMatter(const std::string& matter_id) {
   return db_.GetEntity(domain::EntityKind::kMatter, matter_id);
 }
 
-Result<Access::Sight> Access::SightOf(const Record& person) {
+Result<Access::Sight> Access::SightOf(const Record& person) { return SightOfId(person.id); }
+
+// Decided from the id alone, before the record is read, in the same queries
+// whether the person is hidden or does not exist: a 404 takes as long either way.
+Result<Access::Sight> Access::SightOfId(const std::string& person_id) {
   if (is_operator()) return Sight::kFile;
-  auto cached = person_cache_.find(person.id);
+  auto cached = person_cache_.find(person_id);
   if (cached != person_cache_.end()) return cached->second;
   Sight sight = Sight::kNone;
-  REFUGE_ASSIGN_OR_RETURN(auto reaching, db_.MattersOfPerson(person.id));
-  for (const std::string& m : reaching) {
-    REFUGE_ASSIGN_OR_RETURN(bool on, OnMatter(m));
-    if (on) {
-      sight = Sight::kFile;
-      break;
-    }
-  }
+  REFUGE_ASSIGN_OR_RETURN(store::Db::PersonReach reach, db_.ReachOfPerson(person_id, who_.user));
   // The creator builds the file until a matter takes it over; from then on only
   // the teams decide, so removal from a team is not undone by having created it.
-  if (sight == Sight::kNone && reaching.empty() && !person.created_by.empty() &&
-      person.created_by == who_.user) {
-    sight = Sight::kFile;
-  }
+  if (reach.on_team || (reach.created && !reach.reached)) sight = Sight::kFile;
   if (sight == Sight::kNone) {
     // Named by an event the actor sees: an advocate learns no name from a
     // privileged event, even on a matter of theirs.
-    REFUGE_ASSIGN_OR_RETURN(auto naming, db_.EventsNamingPerson(person.id));
+    REFUGE_ASSIGN_OR_RETURN(auto naming, db_.EventsNamingPerson(person_id));
     if (!naming.empty()) {
       REFUGE_ASSIGN_OR_RETURN(auto events, db_.GetEvents(naming));
       for (const domain::Event& e : events) {
@@ -66,7 +60,7 @@ Result<Access::Sight> Access::SightOf(const Record& person) {
       }
     }
   }
-  person_cache_[person.id] = sight;
+  person_cache_[person_id] = sight;
   return sight;
 }
 
@@ -76,18 +70,10 @@ Result<bool> Access::CanSeePerson(const Record& person) {
 }
 
 Result<std::pair<Record, Access::Sight>> Access::RequirePersonName(const std::string& person_id) {
-  auto rec = db_.GetEntity(domain::EntityKind::kPerson, person_id);
-  if (!rec.ok()) {
-    if (rec.status().code() != Code::kNotFound) return rec.status();
-    // The same queries as for a hidden person, so that the answer takes as long.
-    Record none;
-    none.id = person_id;
-    REFUGE_RETURN_IF_ERROR(SightOf(none).status());
-    return NotFound("no person '" + person_id + "'");
-  }
-  REFUGE_ASSIGN_OR_RETURN(Sight sight, SightOf(*rec));
+  REFUGE_ASSIGN_OR_RETURN(Sight sight, SightOfId(person_id));
   if (sight == Sight::kNone) return NotFound("no person '" + person_id + "'");
-  return std::make_pair(std::move(rec).value(), sight);
+  REFUGE_ASSIGN_OR_RETURN(Record rec, db_.GetEntity(domain::EntityKind::kPerson, person_id));
+  return std::make_pair(std::move(rec), sight);
 }
 
 Result<Record> Access::RequirePerson(const std::string& person_id) {
@@ -103,10 +89,10 @@ Result<bool> Access::SeesName(const Record& person) {
     REFUGE_ASSIGN_OR_RETURN(bool on, OnMatter(m.id));
     if (on) return true;
   }
-  // The creator, while the record is still theirs alone (SightOf).
+  // The creator, while the record is still theirs alone (SightOfId).
   if (!person.created_by.empty() && person.created_by == who_.user) {
-    REFUGE_ASSIGN_OR_RETURN(auto reaching, db_.MattersOfPerson(person.id));
-    return reaching.empty();
+    REFUGE_ASSIGN_OR_RETURN(store::Db::PersonReach reach, db_.ReachOfPerson(person.id, who_.user));
+    return !reach.reached;
   }
   return false;
 }
@@ -117,9 +103,8 @@ Result<bool> Access::CanSeeEvidence(const store::EvidenceRow& row) {
   if (!row.matter.empty()) {
     REFUGE_ASSIGN_OR_RETURN(seen, OnMatter(row.matter));
   } else {
-    auto person = db_.GetEntity(domain::EntityKind::kPerson, row.subject);
-    if (!person.ok()) return person.status().code() == Code::kNotFound ? Result<bool>(false) : person.status();
-    REFUGE_ASSIGN_OR_RETURN(seen, CanSeePerson(*person));
+    REFUGE_ASSIGN_OR_RETURN(Sight sight, SightOfId(row.subject));
+    seen = sight == Sight::kFile;
   }
   // An original may identify who filmed it; advocates work with the safe copies.
   if (seen && who_.role == "advocate" && row.parent.empty() && row.created_by != who_.user) return false;
@@ -200,11 +185,8 @@ Result<bool> Access::CanSeeEvent(const domain::Event& e) {
     return false;
   }
   if (!e.matter.empty()) return OnMatter(e.matter);
-  auto cached = person_cache_.find(e.subject);
-  if (cached != person_cache_.end()) return cached->second == Sight::kFile;
-  auto person = db_.GetEntity(domain::EntityKind::kPerson, e.subject);
-  if (!person.ok()) return person.status().code() == Code::kNotFound ? Result<bool>(false) : person.status();
-  return CanSeePerson(*person);
+  REFUGE_ASSIGN_OR_RETURN(Sight sight, SightOfId(e.subject));
+  return sight == Sight::kFile;
 }
 
 Result<std::vector<domain::Event>> Access::VisibleEvents(std::vector<domain::Event> all) {

@@ -55,6 +55,7 @@ class Access {
   // How much of a person the actor sees: nothing, the name only, or the file.
   enum class Sight { kNone, kName, kFile };
   Result<Sight> SightOf(const store::Record& person);
+  Result<Sight> SightOfId(const std::string& person_id);
   // Whether the actor sees the person's file.
   Result<bool> CanSeePerson(const store::Record& person);
   // The person whose file the actor sees, or kNotFound.

@@ -240,6 +240,16 @@ class Db {
   // The matters whose teams see a person's file: those where the person is the
   // client or the subject of a current event filed under the matter; in id order.
   virtual Result<std::vector<std::string>> MattersOfPerson(const std::string& person_id) = 0;
+  // In one probe, the same for a person who does not exist: whether `user_name`
+  // is on a team that sees the person's file (MattersOfPerson), whether any
+  // matter reaches the person at all (which ends the creator's own view), and
+  // whether `user_name` created the record.
+  struct PersonReach {
+    bool on_team = false;
+    bool reached = false;
+    bool created = false;
+  };
+  virtual Result<PersonReach> ReachOfPerson(const std::string& person_id, const std::string& user_name) = 0;
   // The current events filed under a matter that name the person in a party
   // field (actor, target, publisher, from, to); whoever sees one of them sees
   // the person's name (app/access.h); ids in order.

@@ -1020,6 +1020,24 @@ TEST_P(StoreEventsTest, HitsOnTeamsOfFollowTheTeamsAndWhoCreatedAPerson) {
   EXPECT_EQ(of("okafor"), (std::vector<std::string>{"evt_02", "evt_03", kKrome, "mat_01hx5asylum", kLiWei,
                                                     "per_01hx5unfiled"}));
   EXPECT_EQ(of("nobody"), (std::vector<std::string>{"evt_03", kKrome}));
+  auto reach = [&](const std::string& person, const std::string& user) {
+    auto r = Read([&](Db& db) { return db.ReachOfPerson(person, user); });
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? std::make_pair(r->on_team, r->reached) : std::make_pair(false, false);
+  };
+  auto created = [&](const std::string& person, const std::string& user) {
+    auto r = Read([&](Db& db) { return db.ReachOfPerson(person, user); });
+    return r.ok() && r->created;
+  };
+  EXPECT_TRUE(created("per_01hx5unfiled", "okafor"));
+  EXPECT_FALSE(created("per_01hx5unfiled", "maya"));
+  EXPECT_FALSE(created("per_01hx5nosuch", "okafor"));
+  EXPECT_EQ(reach(kWen, "maya"), std::make_pair(true, true));
+  EXPECT_EQ(reach(kWen, "okafor"), std::make_pair(false, true));
+  EXPECT_EQ(reach(kLiWei, "okafor"), std::make_pair(true, true)) << "the subject of a note under okafor's matter";
+  EXPECT_EQ(reach(kWenona, "maya"), std::make_pair(false, false)) << "named only";
+  EXPECT_EQ(reach("per_01hx5unfiled", "okafor"), std::make_pair(false, false));
+  EXPECT_EQ(reach("per_01hx5nosuch", "maya"), std::make_pair(false, false));
   auto on = [&](const std::string& matter, const std::string& user) {
     auto r = Read([&](Db& db) { return db.IsOnTeam(matter, user); });
     EXPECT_TRUE(r.ok()) << r.status().ToString();

@@ -23,6 +23,19 @@ inline std::string PersonOnTeamsOf(const std::string& x, const std::string& user
          " WHERE e.subject = " + x + " AND NOT e.retracted AND mm.user_name = " + user + "))";
 }
 
+// Db::ReachOfPerson for both adapters: three columns, on_team, reached and
+// created, for the person `x` and the user `user` (bound parameters).
+inline std::string PersonReachQuery(const std::string& x, const std::string& user) {
+  return "SELECT (EXISTS (SELECT 1 FROM matters m JOIN matter_members mm ON mm.matter = m.id"
+         " WHERE m.client = " + x + " AND mm.user_name = " + user + ")"
+         " OR EXISTS (SELECT 1 FROM events e JOIN matter_members mm ON mm.matter = e.matter"
+         " WHERE e.subject = " + x + " AND NOT e.retracted AND mm.user_name = " + user + ")),"
+         " (EXISTS (SELECT 1 FROM matters m WHERE m.client = " + x + ")"
+         " OR EXISTS (SELECT 1 FROM events e WHERE e.subject = " + x +
+         " AND e.matter IS NOT NULL AND NOT e.retracted)),"
+         " EXISTS (SELECT 1 FROM persons p WHERE p.id = " + x + " AND p.created_by = " + user + ")";
+}
+
 // An event without a matter is seen with its subject; Access decides that one.
 inline std::string EventOnTeamsOf(const std::string& x, const std::string& user) {
   return "EXISTS (SELECT 1 FROM events e WHERE e.id = " + x + " AND (e.matter IS NULL OR EXISTS ("

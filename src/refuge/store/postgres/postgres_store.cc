@@ -704,6 +704,13 @@ class PgConnection final : public Db {
         Params().Text(person_id));
   }
 
+  Result<PersonReach> ReachOfPerson(const std::string& person_id, const std::string& user_name) override {
+    REFUGE_ASSIGN_OR_RETURN(Rows rows, Run(PersonReachQuery("$1::text", "$2::text"),
+                                           Params().Text(person_id).Text(user_name)));
+    if (rows.size() != 1) return Internal("the reach of a person gave no row");
+    return PersonReach{rows.Bool(0, 0), rows.Bool(0, 1), rows.Bool(0, 2)};
+  }
+
   Result<std::vector<std::string>> EventsNamingPerson(const std::string& person_id) override {
     return Strings(
         "SELECT DISTINCT e.id FROM event_refs r JOIN events e ON e.id = r.event "

@@ -524,6 +524,14 @@ class Connection final : public Db {
     return Strings(*st);
   }
 
+  Result<PersonReach> ReachOfPerson(const std::string& person_id, const std::string& user_name) override {
+    REFUGE_ASSIGN_OR_RETURN(auto st, Prepare(PersonReachQuery("?1", "?2")));
+    st->Bind(1, person_id).Bind(2, user_name);
+    REFUGE_ASSIGN_OR_RETURN(bool row, st->Step());
+    if (!row) return Internal("the reach of a person gave no row");
+    return PersonReach{st->Int(0) != 0, st->Int(1) != 0, st->Int(2) != 0};
+  }
+
   Result<std::vector<std::string>> EventsNamingPerson(const std::string& person_id) override {
     REFUGE_ASSIGN_OR_RETURN(auto st, Prepare(
         "SELECT DISTINCT e.id FROM event_refs r JOIN events e ON e.id = r.event "
