@@ -26,6 +26,9 @@ section "deadlines"
 "$build/deadlines_bench" --benchmark_repetitions="$runs" --benchmark_report_aggregates_only=true --benchmark_color=false \
   2>&1 | sed 's/\x1b\[[0-9;]*m//g' | tee "$logs/deadlines"
 
+section "404 of a hidden record against a missing one"
+"$here/not_found_bench.sh" "$build" "$runs" | tee "$logs/not_found"
+
 section "summary (medians; ratio = Refuge / reference, higher is better)"
 {
   printf '%-34s %-24s %s\n' benchmark measured "ratio (goal)"
