@@ -785,6 +785,23 @@ class EvidenceApiTest : public EvidenceTest {
   std::unique_ptr<ApiClient> api_;
 };
 
+// The evidence list's cursor is sealed like every list's: no record id in it,
+// and it works only for the user it was given to.
+TEST_F(EvidenceApiTest, TheListsCursorIsOpaqueAndBoundToItsUser) {
+  auto first = api_->Get("/api/v1/evidence?matter=mat_wen_asylum&limit=1");
+  ASSERT_EQ(first.status, 200) << first.raw;
+  ASSERT_TRUE(first.body["next"].is_string()) << first.raw;
+  const std::string next = first.body["next"];
+  EXPECT_EQ(next.find("evi_"), std::string::npos) << next;
+  auto second = api_->Get("/api/v1/evidence?matter=mat_wen_asylum&limit=1&after=" + next);
+  ASSERT_EQ(second.status, 200) << second.raw;
+  ASSERT_EQ(second.body["items"].size(), 1u);
+  EXPECT_NE(second.body["items"][0]["id"], first.body["items"][0]["id"]);
+  auto bare = api_->Get("/api/v1/evidence?matter=mat_wen_asylum&limit=1&after=evi_demo_fence_photo");
+  EXPECT_EQ(bare.status, 422) << bare.raw;
+  EXPECT_EQ(bare.body["error"]["field"], "after");
+}
+
 TEST_F(EvidenceApiTest, AStreamedUploadLargerThanTheJsonLimitIsStored) {
   const std::string body = RandomBytes(13 << 20, 6);
   auto r = Upload(body, "subject=per_wen_hao&matter=mat_wen_asylum&filename=yard%20clip%202.bin&title=Yard");

@@ -11,6 +11,9 @@ namespace refuge::app {
 // encrypted and authenticated, bound to one user and one list. A caller can
 // only hand a cursor back; it reveals nothing and cannot be forged or moved to
 // another user or list. Thread-safe.
+// What the installation key derives cursor keys for (auth::SigningKey::DeriveSecret).
+inline constexpr const char* kCursorKeyPurpose = "refuge list cursors v1";
+
 class CursorCodec {
  public:
   // `key`: 32 secret bytes (auth::SigningKey::DeriveSecret), the same on every

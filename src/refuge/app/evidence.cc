@@ -298,7 +298,7 @@ Json RecordJson(const EvidenceRow& row, const Json& body) {
 EvidenceService::EvidenceService(store::Store& store, const Clock& clock, std::unique_ptr<vault::Vault> vault,
                                  auth::SigningKey key, AuditLog* audit)
     : store_(store), clock_(clock), vault_(std::move(vault)), key_(std::move(key)),
-      public_key_(key_.PublicKeyHex()), audit_(audit) {}
+      public_key_(key_.PublicKeyHex()), cursors_(key_.DeriveSecret(kCursorKeyPurpose)), audit_(audit) {}
 
 EvidenceService::~EvidenceService() = default;
 
@@ -689,9 +689,10 @@ Result<Page> EvidenceService::List(const Actor& who, const std::string& matter, 
     return Invalid("subject", "'" + subject + "' is not a person id (per_...)");
   }
   limit = limit <= 0 ? 50 : std::min(limit, 1000);
+  REFUGE_ASSIGN_OR_RETURN(const std::string position, cursors_.Open(who.user, "evidence", after));
   Page page;
   REFUGE_RETURN_IF_ERROR(store_.Read([&](Db& db) -> Status {
-    std::string cursor = after;
+    std::string cursor = position;
     int shown = 0;
     while (shown < limit) {
       REFUGE_ASSIGN_OR_RETURN(auto rows, db.ListEvidence(matter, subject, cursor, kPage));
@@ -710,7 +711,7 @@ Result<Page> EvidenceService::List(const Actor& who, const std::string& matter, 
         }
         page.items.push_back(std::move(item));
         if (++shown == limit) {
-          page.next = row.id;
+          page.next = cursors_.Seal(who.user, "evidence", row.id);
           break;
         }
       }

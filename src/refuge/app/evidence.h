@@ -222,6 +222,7 @@ class EvidenceService {
   std::unique_ptr<vault::Vault> vault_;
   auth::SigningKey key_;
   std::string public_key_;
+  CursorCodec cursors_;  // the list's `next`, sealed like every list's (app/cursor.h)
   AuditLog* audit_;
   std::shared_ptr<std::atomic<int>> bag_downloads_ = std::make_shared<std::atomic<int>>(0);
 };

@@ -104,7 +104,7 @@ Service::Service(std::unique_ptr<store::Store> store, const Clock& clock, rules:
       clock_(clock),
       rules_(std::move(rules)),
       sessions_(sessions),
-      cursors_(audit_key.DeriveSecret("refuge list cursors v1")),
+      cursors_(audit_key.DeriveSecret(kCursorKeyPurpose)),
       audit_(std::make_unique<AuditLog>(*store_, clock_, std::move(audit_key))) {}
 
 Service::~Service() { audit_.reset(); }
