@@ -195,7 +195,10 @@ TarStream::~TarStream() {
 Result<std::unique_ptr<TarStream>> TarStream::Open(ByteSink& out) {
   auto st = std::make_unique<State>(out);
   if (!st->a || !st->entry) return Internal("libarchive could not allocate an archive");
+  // No 10 KiB blocking inside libarchive: Flush() must be able to send the start
+  // of the archive before the first payload byte is read. Output gathers pieces.
   if (archive_write_set_format_pax_restricted(st->a.get()) != ARCHIVE_OK ||
+      archive_write_set_bytes_per_block(st->a.get(), 0) != ARCHIVE_OK ||
       archive_write_open2(st->a.get(), &st->output, nullptr, OnWrite, OnClose, nullptr) != ARCHIVE_OK) {
     return ArchiveError(st->a.get(), st->output, "opening");
   }
