@@ -7,8 +7,10 @@
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -997,16 +999,6 @@ TEST_F(EvidenceApiTest, ASafeCopyIsFiledUnderAnotherMatterOfTheSameClientOnly) {
   EXPECT_EQ(tenzin.Post(path, Json{{"matter", "mat_wen_campaign"}}).status, 404);
 }
 
-// The working directories under the vault's tmp/ (a bag being downloaded).
-std::vector<std::string> WorkDirs(const std::string& data_dir) {
-  std::vector<std::string> out;
-  std::error_code ec;
-  for (const auto& e : fs::directory_iterator(data_dir + "/vault/tmp", ec)) {
-    if (e.path().filename().string().rfind("work-", 0) == 0) out.push_back(e.path().string());
-  }
-  return out;
-}
-
 // Unpacks a tar archive with the system's tar into `dir` and returns the one
 // directory at its top.
 std::string Untar(const std::string& archive, const std::string& dir) {
@@ -1017,6 +1009,42 @@ std::string Untar(const std::string& archive, const std::string& dir) {
   for (const auto& e : fs::directory_iterator(dir)) top.push_back(e.path().string());
   EXPECT_EQ(top.size(), 1u);
   return top.empty() ? dir : top[0];
+}
+
+// Every regular file under the vault's tmp/, with its size: a bag download
+// must leave no plaintext there, at any moment.
+std::map<std::string, uintmax_t> FilesInVaultTmp(const std::string& data_dir) {
+  std::map<std::string, uintmax_t> out;
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(data_dir + "/vault/tmp", ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (it->is_regular_file(ec)) out[it->path().string()] = it->file_size(ec);
+  }
+  return out;
+}
+
+std::string Listed(const std::map<std::string, uintmax_t>& files) {
+  std::string s;
+  for (const auto& [f, n] : files) s += f + " (" + std::to_string(n) + " bytes)\n";
+  return s;
+}
+
+// Opens a connection to the server and asks for a bag of the asylum matter
+// without reading the answer; the socket is closed by the caller.
+int StartBagDownload(int port, const std::string& token) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  timeval wait{60, 0};  // a server that hangs fails the test instead of stalling it
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof wait);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  EXPECT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  const std::string request = "POST /api/v1/matters/mat_wen_asylum/bags HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                              "Authorization: Bearer " + token +
+                              "\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}";
+  EXPECT_EQ(::send(fd, request.data(), request.size(), 0), static_cast<ssize_t>(request.size()));
+  return fd;
 }
 
 TEST_F(EvidenceApiTest, ABagDownloadIsAValidBagOfTheOriginalsWithCustodyAndAudit) {
@@ -1041,7 +1069,7 @@ TEST_F(EvidenceApiTest, ABagDownloadIsAValidBagOfTheOriginalsWithCustodyAndAudit
   EXPECT_NE(manifest.find(Digest("sha256", Slurp(kPhoto)) + "  data/evi_demo_fence_photo/IMG_0412.JPG"),
             std::string::npos) << manifest;
   // Nothing of the bag is left on the server's disk.
-  EXPECT_TRUE(WorkDirs(data_).empty());
+  EXPECT_TRUE(FilesInVaultTmp(data_).empty()) << Listed(FilesInVaultTmp(data_));
 
   // Safe copies only: no GPS, no serial number in any payload file.
   auto safe = api_->Send("POST", "/api/v1/matters/mat_wen_asylum/bags", R"({"redacted": true})", "application/json");
@@ -1120,7 +1148,7 @@ TEST_F(EvidenceApiTest, BagDownloadsFollowTheAccessRulesAndRefuseBadInputAsJson)
   EXPECT_EQ(empty.status, 422);
   EXPECT_EQ(empty.body["error"]["field"], "matter") << empty.raw;
   EXPECT_EQ(api_->Send("POST", "/api/v1/matters/mat_nowhere/bags", "", "").status, 404);
-  EXPECT_TRUE(WorkDirs(data_).empty());
+  EXPECT_TRUE(FilesInVaultTmp(data_).empty()) << Listed(FilesInVaultTmp(data_));
 }
 
 TEST_F(EvidenceApiTest, AClientThatStopsReadingABagLeavesNothingBehind) {
@@ -1145,20 +1173,24 @@ TEST_F(EvidenceApiTest, AClientThatStopsReadingABagLeavesNothingBehind) {
     got.append(buf, static_cast<size_t>(n));
   }
   EXPECT_NE(got.find("200 OK"), std::string::npos) << got.substr(0, 200);
-  EXPECT_FALSE(WorkDirs(data_).empty()) << "the bag is in the working directory while it is sent";
+  EXPECT_TRUE(FilesInVaultTmp(data_).empty()) << "no plaintext on disk while the bag is sent:\n"
+                                              << Listed(FilesInVaultTmp(data_));
   ::close(fd);  // gone, most of 24 MiB unread
-  bool clean = false;
-  for (int i = 0; i < 600 && !clean; ++i) {
-    clean = WorkDirs(data_).empty();
-    if (!clean) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  // Its slot comes back once the server sees the client gone.
+  int status = 0;
+  for (int i = 0; i < 600; ++i) {
+    status = api_->Post("/api/v1/matters/mat_wen_asylum/bags", Json::object()).status;
+    if (status != 503) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  EXPECT_TRUE(clean) << "the working directory outlived the request";
+  EXPECT_EQ(status, 200);
+  EXPECT_TRUE(FilesInVaultTmp(data_).empty()) << Listed(FilesInVaultTmp(data_));
   EXPECT_EQ(api_->Get("/api/v1/me").status, 200);  // the server carries on
 }
 
-// Each bag download holds its payload in clear on disk while it is sent: at
-// most two are built at once, and a third is told to come back later.
-TEST_F(EvidenceApiTest, AtMostTwoBagDownloadsHoldPlaintextAtOnce) {
+// Each bag download decrypts and hashes its payload while it is sent: at most
+// two run at once, and a third is told to come back later.
+TEST_F(EvidenceApiTest, AtMostTwoBagDownloadsRunAtOnce) {
   auto big = Upload(RandomBytes(24 << 20, 12), "subject=per_wen_hao&matter=mat_wen_asylum&filename=yard-long.bin");
   ASSERT_EQ(big.status, 201) << big.raw;
   auto start = [&]() {
@@ -1184,29 +1216,129 @@ TEST_F(EvidenceApiTest, AtMostTwoBagDownloadsHoldPlaintextAtOnce) {
   };
   int first = start();
   int second = start();
-  EXPECT_EQ(WorkDirs(data_).size(), 2u);
+  EXPECT_TRUE(FilesInVaultTmp(data_).empty()) << Listed(FilesInVaultTmp(data_));
   auto third = api_->Post("/api/v1/matters/mat_wen_asylum/bags", Json::object());
   EXPECT_EQ(third.status, 503) << third.raw.substr(0, 200);
   EXPECT_EQ(third.Header("Retry-After"), "30");
   EXPECT_EQ(third.body["error"]["field"], "bags") << third.raw.substr(0, 200);
-  EXPECT_EQ(WorkDirs(data_).size(), 2u);
   ::close(first);
   ::close(second);
-  bool clean = false;
-  for (int i = 0; i < 600 && !clean; ++i) {
-    clean = WorkDirs(data_).empty();
-    if (!clean) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  // Slots come back with the downloads, once the server sees their clients gone.
+  ApiClient::Response again;
+  for (int i = 0; i < 600; ++i) {
+    again = api_->Post("/api/v1/matters/mat_wen_asylum/bags", Json::object());
+    if (again.status != 503) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  EXPECT_TRUE(clean);
-  // Slots come back with the downloads.
-  auto again = api_->Post("/api/v1/matters/mat_wen_asylum/bags", Json::object());
   EXPECT_EQ(again.status, 200) << again.raw.substr(0, 200);
-  clean = false;  // removed as the response ends, just after its last byte
-  for (int i = 0; i < 600 && !clean; ++i) {
-    clean = WorkDirs(data_).empty();
-    if (!clean) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_TRUE(FilesInVaultTmp(data_).empty()) << Listed(FilesInVaultTmp(data_));
+}
+
+// The bag is sent as it is read from the vault: while a client reads it slowly,
+// the vault's tmp/ holds no file at all, let alone a payload-sized one, and
+// the archive that arrives in the end is a valid bag.
+TEST_F(EvidenceApiTest, ABagIsStreamedWithoutAPlaintextCopyOnDisk) {
+  const std::string big_body = RandomBytes(24 << 20, 21);
+  auto big = Upload(big_body, "subject=per_wen_hao&matter=mat_wen_asylum&filename=yard-long.bin");
+  ASSERT_EQ(big.status, 201) << big.raw;
+  int fd = StartBagDownload(server_->port(), api_->token());
+  std::string got;
+  char buf[4096];
+  int looked = 0;
+  size_t next_look = 0;
+  while (true) {
+    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    got.append(buf, static_cast<size_t>(n));
+    if (got.size() >= next_look) {  // every 2 MiB received, while the rest waits
+      ++looked;
+      next_look = got.size() + (2 << 20);
+      auto files = FilesInVaultTmp(data_);
+      ASSERT_TRUE(files.empty()) << "after " << got.size() << " bytes:\n" << Listed(files);
+    }
+    if (got.size() > (64u << 20)) break;
+    if (got.size() >= 5 && got.compare(got.size() - 5, 5, "0\r\n\r\n") == 0) break;  // the last chunk
   }
-  EXPECT_TRUE(clean);
+  ::close(fd);
+  EXPECT_NE(got.find("200 OK"), std::string::npos) << got.substr(0, 200);
+  EXPECT_GE(looked, 10) << "the archive arrived in " << got.size() << " bytes";
+  EXPECT_NE(got.find("yard-long.bin"), std::string::npos);
+
+  auto r = api_->Send("POST", "/api/v1/matters/mat_wen_asylum/bags", "{}", "application/json");
+  ASSERT_EQ(r.status, 200) << r.raw.substr(0, 300);
+  Write(dir_.File("streamed.tar"), r.raw);
+  const std::string bag = Untar(dir_.File("streamed.tar"), dir_.File("streamed"));
+  EXPECT_TRUE(ValidateBagRfc8493(bag).empty()) << Joined(ValidateBagRfc8493(bag));
+  auto verified = RunRefuge({"evidence", "verify-bag", bag});
+  EXPECT_EQ(verified.exit_code, 0) << verified.out;
+  const std::string id = big.body["id"];
+  EXPECT_TRUE(Slurp(bag + "/data/" + id + "/yard-long.bin") == big_body);
+  EXPECT_TRUE(FilesInVaultTmp(data_).empty()) << Listed(FilesInVaultTmp(data_));
+  // Its entries come in byte order of their paths, as a bag directory is archived.
+  std::istringstream names(Shell("tar -tf '" + dir_.File("streamed.tar") + "'"));
+  std::vector<std::string> order;
+  for (std::string line; std::getline(names, line);) order.push_back(line);
+  ASSERT_GE(order.size(), 10u);
+  EXPECT_TRUE(std::is_sorted(order.begin(), order.end())) << Shell("tar -tf '" + dir_.File("streamed.tar") + "'");
+  EXPECT_EQ(order[1].substr(order[1].find('/')), "/bag-info.txt");
+
+  // The same bag as the operator's export to a directory, but for the custody
+  // entries the download itself added (counted in index.html, listed in the custody file).
+  server_->Stop();
+  ASSERT_EQ(Evidence({"export", "--matter", "mat_wen_asylum", "--out", dir_.File("dir-bag")}).exit_code, 0);
+  for (const char* f : {"bagit.txt", "bag-info.txt", "manifest-sha256.txt", "manifest-sha512.txt"}) {
+    EXPECT_EQ(Slurp(bag + "/" + f), Slurp(dir_.File("dir-bag") + "/" + f)) << f;
+  }
+  EXPECT_EQ(FilesUnder(bag), FilesUnder(dir_.File("dir-bag")));
+}
+
+// A vault object damaged on disk is found while its payload is streamed: the
+// download breaks off, without the manifests and without the end of the
+// archive, so no client holds a bag whose manifest vouches for damaged bytes.
+TEST_F(EvidenceApiTest, ADamagedObjectBreaksOffTheBagDownload) {
+  const std::string body = RandomBytes(6 << 20, 22);
+  auto added = Upload(body, "subject=per_wen_hao&matter=mat_wen_asylum&filename=damaged.bin");
+  ASSERT_EQ(added.status, 201) << added.raw;
+  // The largest object is the one just stored; flip a byte well inside it.
+  std::string object;
+  uintmax_t largest = 0;
+  for (const auto& e : fs::recursive_directory_iterator(data_ + "/vault/objects")) {
+    if (e.is_regular_file() && e.file_size() > largest) {
+      largest = e.file_size();
+      object = e.path().string();
+    }
+  }
+  ASSERT_GT(largest, static_cast<uintmax_t>(body.size()));
+  fs::permissions(object, fs::perms::owner_write, fs::perm_options::add);
+  {
+    std::fstream f(object, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekg(4 << 20);
+    char c = 0;
+    f.read(&c, 1);
+    c = static_cast<char>(c ^ 0x5a);
+    f.seekp(4 << 20);
+    f.write(&c, 1);
+  }
+  int fd = StartBagDownload(server_->port(), api_->token());
+  std::string got;
+  char buf[65536];
+  while (got.size() < (64u << 20)) {
+    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    got.append(buf, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  // It started as a bag (the damage lies in the middle of the payload)...
+  EXPECT_NE(got.find("200 OK"), std::string::npos) << got.substr(0, 200);
+  EXPECT_NE(got.find("/bagit.txt"), std::string::npos);
+  EXPECT_NE(got.find("damaged.bin"), std::string::npos);
+  // ...and ends without the manifests, the custody file or the end of the
+  // archive: the connection closes before the last chunk.
+  EXPECT_EQ(got.find("/manifest-sha256.txt"), std::string::npos);
+  EXPECT_EQ(got.find("/refuge-custody.json"), std::string::npos);
+  EXPECT_FALSE(got.size() >= 5 && got.compare(got.size() - 5, 5, "0\r\n\r\n") == 0) << got.size();
+  EXPECT_TRUE(FilesInVaultTmp(data_).empty()) << Listed(FilesInVaultTmp(data_));
+  EXPECT_EQ(api_->Get("/api/v1/me").status, 200);  // the server carries on
 }
 
 TEST_F(EvidenceApiTest, EvidenceWritesAreInTheAuditLogWithoutTheirDetails) {

@@ -189,9 +189,10 @@ void RegisterEvidenceRoutes(Router& server, app::Service& svc, app::EvidenceServ
     SendResult(res, evidence.LinkEvent(who, req.matches[1], (*body)["event"]));
   }));
 
-  // A matter's evidence as a BagIt bag in one tar archive. The bag is built in a
-  // working directory inside the vault, then streamed; the directory goes with
-  // the response, whether it was sent whole or the client went away.
+  // A matter's evidence as a BagIt bag in one tar archive, streamed: each payload
+  // is decrypted from the vault into the response, nothing is written to disk.
+  // A payload that fails its checks ends the response without the end of the
+  // archive (docs/vault-format.md, 6.1).
   server.Post(R"(/api/v1/matters/([A-Za-z0-9_-]+)/bags)",
               Authed(svc, [&evidence](const httplib::Request& req, httplib::Response& res, const app::Actor& who) {
                 bool redacted = false;

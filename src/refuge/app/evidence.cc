@@ -13,6 +13,8 @@
 #include <map>
 #include <set>
 
+#include <spdlog/spdlog.h>
+
 #include "refuge/app/access.h"
 #include "refuge/base/date.h"
 #include "refuge/base/random.h"
@@ -1060,6 +1062,30 @@ Result<Json> EvidenceService::Redact(const Actor& who, const std::string& id, co
 
 // --- export ---
 
+struct BagDownload::Plan {
+  struct Payload {
+    std::string evidence;
+    std::string object;
+    std::string path;    // "data/<id>/<file>"
+    std::string sha256;  // the record's
+    uint64_t size = 0;   // the object's
+  };
+  std::vector<Payload> payload;  // in the order of `items`
+  Json items = Json::array();    // refuge-custody.json's items, without their "sha512"
+  Json withheld = Json::array();
+  std::string matter, client, public_key, exported_at, index_html;
+  std::vector<std::pair<std::string, std::string>> info;  // bag-info.txt without Payload-Oxum
+  bool redacted = false;
+  int64_t mtime = 0;
+  uint64_t bytes = 0;
+
+  std::string CustodyFile(const Json& with_sha512) const {
+    Json custody = {{"format", "refuge-custody"}, {"version", 1}, {"public_key", public_key},
+                    {"exported_at", exported_at}, {"items", with_sha512}};
+    return custody.dump(1, '\t') + "\n";
+  }
+};
+
 namespace {
 
 std::string IndexHtml(const std::string& heading, const std::string& intro, const Json& items, bool redacted) {
@@ -1093,10 +1119,9 @@ std::string IndexHtml(const std::string& heading, const std::string& intro, cons
 
 }  // namespace
 
-Result<Json> EvidenceService::Export(const Actor& who, const ExportRequest& req) {
+Result<std::unique_ptr<BagDownload::Plan>> EvidenceService::PlanBag(const Actor& who, const ExportRequest& req) {
   REFUGE_RETURN_IF_ERROR(RequireUnlocked());
   if (req.matter.empty()) return Invalid("matter", "name the matter to export");
-  if (req.out_dir.empty()) return Invalid("out", "name the directory to write the bag to");
   // It becomes a line of bag-info.txt.
   if (req.organization.empty() || req.organization.size() > 200 ||
       std::any_of(req.organization.begin(), req.organization.end(),
@@ -1180,9 +1205,13 @@ Result<Json> EvidenceService::Export(const Actor& who, const ExportRequest& req)
                                           : "matter " + req.matter + " has no evidence records");
   }
 
-  REFUGE_ASSIGN_OR_RETURN(auto bag, vault::BagWriter::Create(req.out_dir));
-  Json items = Json::array();
-  uint64_t bytes = 0;
+  auto plan = std::make_unique<BagDownload::Plan>();
+  plan->matter = req.matter;
+  plan->client = client;
+  plan->redacted = req.redacted;
+  plan->withheld = withheld;
+  plan->public_key = public_key_;
+  plan->mtime = clock_.NowUnixSeconds();
   for (const auto& rec : payload) {
     std::vector<std::string> problems;
     std::vector<vault::CustodyEntry> entries;
@@ -1197,21 +1226,23 @@ Result<Json> EvidenceService::Export(const Actor& who, const ExportRequest& req)
       return IoError("the custody log of " + rec.row.id + " does not verify (" + problems.front() +
                      "); the export was stopped; run refuge evidence verify " + rec.row.id);
     }
-    REFUGE_ASSIGN_OR_RETURN(auto reader, vault_->objects().Open(rec.row.object));
-    const std::string rel = rec.row.id + "/" + SafeFilename(rec.Str("filename"));
-    REFUGE_ASSIGN_OR_RETURN(auto written, bag->AddPayload(rel, *reader));
-    if (written.sha256 != rec.Str("sha256")) {
-      return IoError("evidence " + rec.row.id + " no longer has the SHA-256 it was received with; the export "
-                     "was stopped; run refuge evidence verify " + rec.row.id);
+    // The size is the object's own (authenticated in its header); the bytes
+    // are read, and checked against the record's SHA-256, when the bag is written.
+    uint64_t size = 0;
+    {
+      REFUGE_ASSIGN_OR_RETURN(auto reader, vault_->objects().Open(rec.row.object));
+      size = reader->size();
     }
-    bytes += written.size;
+    const std::string path = "data/" + rec.row.id + "/" + SafeFilename(rec.Str("filename"));
+    if (!vault::IsSafeBagPath(path)) return Invalid("path", "unsafe payload path: " + path);
+    plan->payload.push_back({rec.row.id, rec.row.object, path, rec.Str("sha256"), size});
+    plan->bytes += size;
     Json entry_list = Json::array();
     for (const auto& e : entries) entry_list.push_back(vault::CustodyEntryToJson(e));
     Json item = {{"evidence", rec.row.id},
-                 {"payload", written.path},
-                 {"sha256", written.sha256},
-                 {"sha512", written.sha512},
-                 {"size", written.size},
+                 {"payload", path},
+                 {"sha256", rec.Str("sha256")},
+                 {"size", size},
                  {"media_type", rec.row.media_type},
                  {"head", {{"seq", rec.row.custody_seq}, {"hash", rec.row.custody_hash},
                            {"signature", rec.row.custody_sig}, {"public_key", rec.row.custody_key}}},
@@ -1223,44 +1254,66 @@ Result<Json> EvidenceService::Export(const Actor& who, const ExportRequest& req)
         if (rec.body.contains(f)) item[f] = rec.body[f];
       }
     }
-    items.push_back(std::move(item));
+    plan->items.push_back(std::move(item));
   }
   const std::string today = FormatCivil(CivilFromDays(clock_.NowUnixSeconds() / 86400));
-  Json custody = {{"format", "refuge-custody"}, {"version", 1}, {"public_key", public_key_},
-                  {"exported_at", Now()}, {"items", items}};
-  REFUGE_RETURN_IF_ERROR(bag->AddTagFile(vault::kCustodyTagFile, custody.dump(1, '\t') + "\n"));
+  plan->exported_at = Now();
   const std::string heading = req.redacted ? "Exhibits (safe copies, identifying metadata removed)"
                                            : "Evidence of matter " + req.matter + (matter_title.empty() ? "" : ": " + matter_title);
-  const std::string intro = std::to_string(items.size()) + " exhibit(s), bagged " + today + " by " + req.organization + ".";
-  REFUGE_RETURN_IF_ERROR(bag->AddTagFile("index.html", IndexHtml(heading, intro, items, req.redacted)));
-  std::vector<std::pair<std::string, std::string>> info = {
+  const std::string intro = std::to_string(plan->items.size()) + " exhibit(s), bagged " + today + " by " + req.organization + ".";
+  plan->index_html = IndexHtml(heading, intro, plan->items, req.redacted);
+  plan->info = {
       {"Source-Organization", req.organization},
       {"Bagging-Date", today},
-      {"External-Description", req.redacted ? std::to_string(items.size()) +
+      {"External-Description", req.redacted ? std::to_string(plan->items.size()) +
                                                   " exhibits as safe copies: identifying metadata removed, image "
                                                   "data and streams unchanged"
                                             : "Evidence of matter " + req.matter + " with its chain of custody"},
       {"External-Identifier", req.matter},
       {"Bag-Software-Agent", "refuge 0.1.0"},
   };
-  REFUGE_RETURN_IF_ERROR(bag->Finish(info));
+  return plan;
+}
 
-  // Only a finished bag is recorded as an export.
-  const std::string bag_name = std::filesystem::path(req.out_dir).filename().string();
-  REFUGE_RETURN_IF_ERROR(store_.Write([&](Db& db) -> Status {
+Status EvidenceService::RecordExport(const Actor& who, const BagDownload::Plan& plan, const std::string& bag_name) {
+  return store_.Write([&](Db& db) -> Status {
     Json exhibits = Json::array();
-    for (const auto& it : items) {
+    for (const auto& it : plan.items) {
       REFUGE_ASSIGN_OR_RETURN(Loaded rec, Load(db, it["evidence"].get<std::string>()));
       REFUGE_RETURN_IF_ERROR(Append(db, rec.row, who, "exported",
-                                    Json{{"bag", bag_name}, {"payload", it["payload"]}, {"redacted", req.redacted}}));
+                                    Json{{"bag", bag_name}, {"payload", it["payload"]}, {"redacted", plan.redacted}}));
       exhibits.push_back(rec.row.id);
     }
     if (audit_ == nullptr) return Status::Ok();
-    return audit_->Append(db, who, "evidence.export", req.matter, client,
-                          Json{{"bag", bag_name}, {"redacted", req.redacted}, {"evidence", exhibits}});
-  }));
-  return Json{{"bag", req.out_dir}, {"items", items.size()}, {"bytes", bytes}, {"redacted", req.redacted},
-              {"withheld", withheld}};
+    return audit_->Append(db, who, "evidence.export", plan.matter, plan.client,
+                          Json{{"bag", bag_name}, {"redacted", plan.redacted}, {"evidence", exhibits}});
+  });
+}
+
+Result<Json> EvidenceService::Export(const Actor& who, const ExportRequest& req) {
+  REFUGE_RETURN_IF_ERROR(RequireUnlocked());
+  if (req.matter.empty()) return Invalid("matter", "name the matter to export");
+  if (req.out_dir.empty()) return Invalid("out", "name the directory to write the bag to");
+  REFUGE_ASSIGN_OR_RETURN(auto plan, PlanBag(who, req));
+  REFUGE_ASSIGN_OR_RETURN(auto bag, vault::BagWriter::Create(req.out_dir));
+  for (size_t i = 0; i < plan->payload.size(); ++i) {
+    const auto& p = plan->payload[i];
+    REFUGE_ASSIGN_OR_RETURN(auto reader, vault_->objects().Open(p.object));
+    REFUGE_ASSIGN_OR_RETURN(auto written, bag->AddPayload(p.path.substr(5), *reader));
+    if (written.sha256 != p.sha256 || written.size != p.size) {
+      return IoError("evidence " + p.evidence + " no longer has the SHA-256 it was received with; the export "
+                     "was stopped; run refuge evidence verify " + p.evidence);
+    }
+    plan->items[i]["sha512"] = written.sha512;
+  }
+  REFUGE_RETURN_IF_ERROR(bag->AddTagFile(vault::kCustodyTagFile, plan->CustodyFile(plan->items)));
+  REFUGE_RETURN_IF_ERROR(bag->AddTagFile("index.html", plan->index_html));
+  REFUGE_RETURN_IF_ERROR(bag->Finish(plan->info));
+
+  // Only a finished bag is recorded as an export.
+  REFUGE_RETURN_IF_ERROR(RecordExport(who, *plan, std::filesystem::path(req.out_dir).filename().string()));
+  return Json{{"bag", req.out_dir}, {"items", plan->items.size()}, {"bytes", plan->bytes}, {"redacted", req.redacted},
+              {"withheld", plan->withheld}};
 }
 
 Result<int64_t> EvidenceService::AuthenticateOlderRecords() {
@@ -1295,13 +1348,118 @@ Result<int64_t> EvidenceService::AuthenticateOlderRecords() {
   return done;
 }
 
-BagDownload::BagDownload(std::unique_ptr<vault::WorkDir> dir, std::string name, Json summary)
-    : dir_(std::move(dir)), name_(std::move(name)), summary_(std::move(summary)) {}
+BagDownload::BagDownload(vault::ObjectStore& objects, std::unique_ptr<Plan> plan, std::string name, Json summary)
+    : objects_(objects), plan_(std::move(plan)), name_(std::move(name)), summary_(std::move(summary)) {}
 
-BagDownload::~BagDownload() = default;  // the working directory goes with dir_
+BagDownload::~BagDownload() = default;
 
 Status BagDownload::WriteTar(vault::ByteSink& out) const {
-  return vault::WriteTar(dir_->path() + "/" + name_, name_, out);
+  const Plan& plan = *plan_;
+  // The entries in byte order of their paths, as vault::WriteTar archives a
+  // bag directory: bag-info.txt and bagit.txt come before data/, and the
+  // manifests and the custody file, which need every payload's digests, after it.
+  enum class Kind { kDir, kTag, kPayload, kLate };
+  struct Entry {
+    std::string rel;
+    Kind kind;
+    size_t index = 0;  // into plan.payload
+  };
+  std::vector<Entry> entries;
+  std::set<std::string> dirs = {"data"};
+  for (size_t i = 0; i < plan.payload.size(); ++i) {
+    const std::string& path = plan.payload[i].path;
+    entries.push_back({path, Kind::kPayload, i});
+    for (size_t pos = path.find('/'); pos != std::string::npos; pos = path.find('/', pos + 1)) {
+      dirs.insert(path.substr(0, pos));
+    }
+  }
+  for (const auto& d : dirs) entries.push_back({d, Kind::kDir});
+  std::map<std::string, std::string> early = {
+      {"bagit.txt", "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"},
+      {"bag-info.txt", vault::BagInfoText(plan.info, plan.bytes, plan.payload.size())},
+      {"index.html", plan.index_html}};
+  for (const auto& [rel, content] : early) entries.push_back({rel, Kind::kTag});
+  for (const char* rel : {"manifest-sha256.txt", "manifest-sha512.txt", vault::kCustodyTagFile,
+                          "tagmanifest-sha256.txt", "tagmanifest-sha512.txt"}) {
+    entries.push_back({rel, Kind::kLate});
+  }
+  std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) { return a.rel < b.rel; });
+
+  REFUGE_ASSIGN_OR_RETURN(auto tar, vault::TarStream::Open(out));
+  REFUGE_RETURN_IF_ERROR(tar->AddDirectory(name_ + "/", plan.mtime));
+  auto add_text = [&](const std::string& rel, const std::string& content) -> Status {
+    REFUGE_RETURN_IF_ERROR(tar->BeginFile(name_ + "/" + rel, content.size(), plan.mtime));
+    return tar->WriteData(reinterpret_cast<const uint8_t*>(content.data()), content.size());
+  };
+  std::vector<vault::BagWriter::Payload> sent;
+  Json items = plan.items;
+  std::map<std::string, std::string> late;
+  std::vector<uint8_t> buf(1 << 20);
+  bool started = false;
+  for (const auto& e : entries) {
+    switch (e.kind) {
+      case Kind::kDir:
+        REFUGE_RETURN_IF_ERROR(tar->AddDirectory(name_ + "/" + e.rel + "/", plan.mtime));
+        break;
+      case Kind::kTag:
+        REFUGE_RETURN_IF_ERROR(add_text(e.rel, early.at(e.rel)));
+        break;
+      case Kind::kPayload: {
+        if (!started) {  // the start of the bag goes out before any payload is read
+          REFUGE_RETURN_IF_ERROR(tar->Flush());
+          started = true;
+        }
+        const Plan::Payload& p = plan.payload[e.index];
+        auto reader = objects_.Open(p.object);
+        if (!reader.ok() || (*reader)->size() != p.size) {
+          Status why = reader.ok() ? IoError("its object's size differs from the planned one") : reader.status();
+          spdlog::error("bag {}: evidence {} cannot be read from the vault ({}); the download was broken off",
+                        name_, p.evidence, why.ToString());
+          return IoError("evidence " + p.evidence + " cannot be read: " + why.message());
+        }
+        REFUGE_RETURN_IF_ERROR(tar->BeginFile(name_ + "/" + p.path, p.size, plan.mtime));
+        vault::Digests digests({"sha256", "sha512"});
+        uint64_t off = 0;
+        while (off < p.size) {
+          auto n = (*reader)->ReadAt(off, buf.data(), static_cast<size_t>(std::min<uint64_t>(buf.size(), p.size - off)));
+          if (!n.ok() || *n == 0) {
+            Status why = n.ok() ? IoError("the object ended early") : n.status();
+            spdlog::error("bag {}: evidence {} failed while it was read from the vault ({}); the download was broken off",
+                          name_, p.evidence, why.ToString());
+            return IoError("evidence " + p.evidence + " is damaged: " + why.message());
+          }
+          digests.Update(buf.data(), *n);
+          REFUGE_RETURN_IF_ERROR(tar->WriteData(buf.data(), *n));
+          off += *n;
+        }
+        auto sums = digests.Final();
+        if (sums["sha256"] != p.sha256) {
+          spdlog::error("bag {}: evidence {} no longer has the SHA-256 it was received with; the download was "
+                        "broken off before the manifests; run refuge evidence verify {}",
+                        name_, p.evidence, p.evidence);
+          return IoError("evidence " + p.evidence + " no longer has the SHA-256 it was received with");
+        }
+        sent.push_back({p.path, p.size, sums["sha256"], sums["sha512"]});
+        items[e.index]["sha512"] = sums["sha512"];
+        break;
+      }
+      case Kind::kLate:
+        if (late.empty()) {
+          if (sent.size() != plan.payload.size()) return Internal("a manifest would come before its payload");
+          const std::string custody = plan.CustodyFile(items);
+          late = vault::BagWriter::TagFiles(sent, {{vault::kCustodyTagFile, custody}, {"index.html", plan.index_html}},
+                                            plan.info);
+          late[vault::kCustodyTagFile] = custody;
+          // What was sent up front must be what the tag manifest covers.
+          if (late.at("bag-info.txt") != early.at("bag-info.txt") || late.at("bagit.txt") != early.at("bagit.txt")) {
+            return Internal("bag-info.txt changed while the bag was sent");
+          }
+        }
+        REFUGE_RETURN_IF_ERROR(add_text(e.rel, late.at(e.rel)));
+        break;
+    }
+  }
+  return tar->Close();
 }
 
 Result<std::unique_ptr<BagDownload>> EvidenceService::ExportForDownload(const Actor& who, const std::string& matter,
@@ -1309,9 +1467,9 @@ Result<std::unique_ptr<BagDownload>> EvidenceService::ExportForDownload(const Ac
                                                                         const std::string& organization) {
   REFUGE_RETURN_IF_ERROR(RequireUnlocked());
   if (domain::TargetOfId(matter) != domain::RefTarget::kMatter) return NotFound("no matter '" + matter + "'");
-  // Each download holds its payload in clear in the vault's tmp/ while it is
-  // sent, so only a few are built at once; the slot is given back when the
-  // BagDownload (or this function, on failure) lets go of it.
+  // Each download decrypts and hashes its payload while it is sent, so only a
+  // few run at once; the slot is given back when the BagDownload (or this
+  // function, on failure) lets go of it.
   std::shared_ptr<std::atomic<int>> count = bag_downloads_;
   if (count->fetch_add(1) >= kMaxBagDownloads) {
     count->fetch_sub(1);
@@ -1321,17 +1479,17 @@ Result<std::unique_ptr<BagDownload>> EvidenceService::ExportForDownload(const Ac
   std::shared_ptr<void> slot(nullptr, [count](void*) { count->fetch_sub(1); });
   const std::string today = FormatCivil(CivilFromDays(clock_.NowUnixSeconds() / 86400));
   const std::string name = SafeFilename(matter + (redacted ? "-safe-copies-" : "-bag-") + today);
-  // The payload lies in clear in the working directory until the download ends,
-  // so it lives inside the vault (mode 0700) and never outlives the request.
-  REFUGE_ASSIGN_OR_RETURN(auto work, vault_->NewWorkDir());
   ExportRequest req;
   req.matter = matter;
-  req.out_dir = work->path() + "/" + name;
   req.redacted = redacted;
   if (!organization.empty()) req.organization = organization;
-  REFUGE_ASSIGN_OR_RETURN(Json summary, Export(who, req));
-  summary["bag"] = name;
-  std::unique_ptr<BagDownload> bag(new BagDownload(std::move(work), name, std::move(summary)));
+  REFUGE_ASSIGN_OR_RETURN(auto plan, PlanBag(who, req));
+  // Recorded before the first byte goes out, as a bag built on disk was: a
+  // client that reads part of the bag has still had the evidence.
+  REFUGE_RETURN_IF_ERROR(RecordExport(who, *plan, name));
+  Json summary = {{"bag", name}, {"items", plan->items.size()}, {"bytes", plan->bytes}, {"redacted", redacted},
+                  {"withheld", plan->withheld}};
+  std::unique_ptr<BagDownload> bag(new BagDownload(vault_->objects(), std::move(plan), name, std::move(summary)));
   bag->slot_ = std::move(slot);
   return bag;
 }

@@ -41,10 +41,10 @@ struct ExportRequest {
   std::string organization = "Refuge";  // bag-info Source-Organization
 };
 
-// A bag made to be downloaded (EvidenceService::ExportForDownload). It is built
-// in a private working directory inside the vault, because the payload is in
-// clear there, and that directory goes with this object: after the download,
-// and also when the download fails or the client goes away.
+// A bag made to be downloaded (EvidenceService::ExportForDownload). Nothing of
+// it is on disk: its tag files are computed from the records, and each payload
+// is decrypted from its vault object straight into the archive as it is sent
+// (docs/vault-format.md, 6.1).
 class BagDownload {
  public:
   ~BagDownload();
@@ -55,16 +55,22 @@ class BagDownload {
   // "redacted", "withheld"}.
   const nlohmann::json& summary() const { return summary_; }
   // The whole bag as one tar archive, its files under name()/, written to `out`
-  // in pieces; `out` failing (the client went away) stops it with its status.
+  // in pieces. `out` failing (the client went away) stops it with its status;
+  // a payload that fails its AEAD check or does not hash to its record's
+  // SHA-256 stops it too, before the manifests and the end of the archive, so
+  // what was sent is no valid archive.
   Status WriteTar(vault::ByteSink& out) const;
+
+  struct Plan;  // what goes in: evidence.cc
 
  private:
   friend class EvidenceService;
-  BagDownload(std::unique_ptr<vault::WorkDir> dir, std::string name, nlohmann::json summary);
-  // One of the service's bag slots, given back when the download (and its
-  // plaintext working directory) goes; declared first, so it is freed last.
+  BagDownload(vault::ObjectStore& objects, std::unique_ptr<Plan> plan, std::string name, nlohmann::json summary);
+  // One of the service's bag slots, given back when the download goes;
+  // declared first, so it is freed last.
   std::shared_ptr<void> slot_;
-  std::unique_ptr<vault::WorkDir> dir_;
+  vault::ObjectStore& objects_;
+  std::unique_ptr<Plan> plan_;
   std::string name_;
   nlohmann::json summary_;
 };
@@ -167,9 +173,10 @@ class EvidenceService {
   // originals are elsewhere go in as they are. An "exported" custody entry per
   // exhibit and an "evidence.export" audit entry, once the bag is complete.
   Result<nlohmann::json> Export(const Actor& who, const ExportRequest& req);
-  // The same bag, built to be sent as an archive (BagDownload). At most
-  // kMaxBagDownloads exist at once, since each holds its payload in clear on
-  // disk: another answers kIo with field kBusyField (HTTP 503, Retry-After).
+  // The same bag, to be streamed as an archive (BagDownload); the export is
+  // recorded when it is made, before the first byte is sent. At most
+  // kMaxBagDownloads exist at once, since each decrypts and hashes its payload
+  // as it goes: another answers kIo with field kBusyField (HTTP 503, Retry-After).
   static constexpr int kMaxBagDownloads = 2;
   static constexpr const char* kBusyField = "bags";
   Result<std::unique_ptr<BagDownload>> ExportForDownload(const Actor& who, const std::string& matter,
@@ -210,6 +217,11 @@ class EvidenceService {
                                const std::string& media_type, nlohmann::json metadata,
                                nlohmann::json derivation, const std::string& source);
   Result<nlohmann::json> CheckRecord(store::Db& db, const Loaded& rec) const;
+  // Everything a bag holds but its payload's bytes and SHA-512 sums; checks
+  // access, each custody chain and each object's size. Makes missing safe copies.
+  Result<std::unique_ptr<BagDownload::Plan>> PlanBag(const Actor& who, const ExportRequest& req);
+  // The "exported" custody entries and the "evidence.export" audit entry.
+  Status RecordExport(const Actor& who, const BagDownload::Plan& plan, const std::string& bag_name);
   Result<nlohmann::json> RedactLoaded(const Actor& who, const Loaded& rec, const std::string& out_path,
                                       const std::string& matter);
   // Queues an audit entry for a read of `row` (its subject is whom it concerns).

@@ -29,38 +29,6 @@ constexpr uint64_t kMaxManifestBytes = 64ull << 20;
 
 std::string ErrnoText() { return std::strerror(errno); }
 
-// Several digests over one pass of the bytes.
-class Digests {
- public:
-  explicit Digests(const std::vector<std::string>& algorithms) {
-    for (const auto& a : algorithms) {
-      const EVP_MD* md = EVP_get_digestbyname(a.c_str());
-      EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-      EVP_DigestInit_ex(ctx, md, nullptr);
-      ctx_.emplace_back(a, ctx);
-    }
-  }
-  ~Digests() {
-    for (auto& [a, ctx] : ctx_) EVP_MD_CTX_free(ctx);
-  }
-  void Update(const uint8_t* d, size_t n) {
-    for (auto& [a, ctx] : ctx_) EVP_DigestUpdate(ctx, d, n);
-  }
-  std::map<std::string, std::string> Final() {
-    std::map<std::string, std::string> out;
-    for (auto& [a, ctx] : ctx_) {
-      uint8_t md[EVP_MAX_MD_SIZE];
-      unsigned int len = 0;
-      EVP_DigestFinal_ex(ctx, md, &len);
-      out[a] = Hex(md, len);
-    }
-    return out;
-  }
-
- private:
-  std::vector<std::pair<std::string, EVP_MD_CTX*>> ctx_;
-};
-
 Status WriteAll(int fd, const uint8_t* d, size_t n, const std::string& what) {
   while (n > 0) {
     ssize_t w = ::write(fd, d, n);
@@ -147,6 +115,47 @@ std::string Printable(std::string_view s) {
 }
 
 }  // namespace
+
+Digests::Digests(const std::vector<std::string>& algorithms) {
+  for (const auto& a : algorithms) {
+    const EVP_MD* md = EVP_get_digestbyname(a.c_str());
+    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+    EVP_DigestInit_ex(ctx, md, nullptr);
+    ctx_.emplace_back(a, ctx);
+  }
+}
+
+Digests::~Digests() {
+  for (auto& [a, ctx] : ctx_) EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(ctx));
+}
+
+void Digests::Update(const uint8_t* d, size_t n) {
+  for (auto& [a, ctx] : ctx_) EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(ctx), d, n);
+}
+
+std::map<std::string, std::string> Digests::Final() {
+  std::map<std::string, std::string> out;
+  for (auto& [a, ctx] : ctx_) {
+    uint8_t md[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    EVP_DigestFinal_ex(static_cast<EVP_MD_CTX*>(ctx), md, &len);
+    out[a] = Hex(md, len);
+  }
+  return out;
+}
+
+std::string BagInfoText(const std::vector<std::pair<std::string, std::string>>& info, uint64_t octets,
+                        uint64_t files) {
+  std::string bag_info;
+  for (const auto& [label, value] : info) {
+    std::string v = value;
+    std::replace(v.begin(), v.end(), '\n', ' ');
+    std::replace(v.begin(), v.end(), '\r', ' ');
+    bag_info += label + ": " + v + "\n";
+  }
+  bag_info += "Payload-Oxum: " + std::to_string(octets) + "." + std::to_string(files) + "\n";
+  return bag_info;
+}
 
 bool IsSafeBagPath(std::string_view path) {
   if (path.empty() || path.front() == '/' || path.front() == '~') return false;
@@ -277,21 +286,15 @@ Status BagWriter::AddTagFile(const std::string& rel, const std::string& content)
   return Status::Ok();
 }
 
-Status BagWriter::Finish(const std::vector<std::pair<std::string, std::string>>& info) {
+std::map<std::string, std::string> BagWriter::TagFiles(
+    const std::vector<Payload>& payload, const std::map<std::string, std::string>& other_tags,
+    const std::vector<std::pair<std::string, std::string>>& info) {
   std::map<std::string, std::string> tags;  // file -> content, for the tag manifests
   tags["bagit.txt"] = "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n";
   uint64_t octets = 0;
-  for (const auto& p : payload_) octets += p.size;
-  std::string bag_info;
-  for (const auto& [label, value] : info) {
-    std::string v = value;
-    std::replace(v.begin(), v.end(), '\n', ' ');
-    std::replace(v.begin(), v.end(), '\r', ' ');
-    bag_info += label + ": " + v + "\n";
-  }
-  bag_info += "Payload-Oxum: " + std::to_string(octets) + "." + std::to_string(payload_.size()) + "\n";
-  tags["bag-info.txt"] = bag_info;
-  std::vector<Payload> sorted = payload_;
+  for (const auto& p : payload) octets += p.size;
+  tags["bag-info.txt"] = BagInfoText(info, octets, payload.size());
+  std::vector<Payload> sorted = payload;
   std::sort(sorted.begin(), sorted.end(), [](const Payload& a, const Payload& b) { return a.path < b.path; });
   std::string m256, m512;
   for (const auto& p : sorted) {
@@ -300,34 +303,37 @@ Status BagWriter::Finish(const std::vector<std::pair<std::string, std::string>>&
   }
   tags["manifest-sha256.txt"] = m256;
   tags["manifest-sha512.txt"] = m512;
-  for (const auto& [name, content] : tags) REFUGE_RETURN_IF_ERROR(WriteFile(name, content));
 
+  std::map<std::string, std::string> listed = other_tags;  // sorted by name
+  for (const auto& [name, content] : tags) listed[name] = content;
   std::string t256, t512;
-  std::vector<std::string> listed;
-  for (const auto& [name, content] : tags) listed.push_back(name);
-  listed.insert(listed.end(), tag_files_.begin(), tag_files_.end());
-  std::sort(listed.begin(), listed.end());
-  for (const auto& name : listed) {
-    std::string content;
-    if (tags.count(name)) {
-      content = tags[name];
-    } else {
-      // Tag files written by AddTagFile are read back from the staging directory.
-      int fd = ::open((staging_ + "/" + name).c_str(), O_RDONLY | O_CLOEXEC);
-      if (fd < 0) return IoError("cannot read back " + name + ": " + ErrnoText());
-      char buf[65536];
-      ssize_t n;
-      while ((n = ::read(fd, buf, sizeof buf)) > 0) content.append(buf, static_cast<size_t>(n));
-      ::close(fd);
-    }
+  for (const auto& [name, content] : listed) {
     Digests d({"sha256", "sha512"});
     d.Update(reinterpret_cast<const uint8_t*>(content.data()), content.size());
     auto sums = d.Final();
     t256 += sums["sha256"] + "  " + EncodeBagPath(name) + "\n";
     t512 += sums["sha512"] + "  " + EncodeBagPath(name) + "\n";
   }
-  REFUGE_RETURN_IF_ERROR(WriteFile("tagmanifest-sha256.txt", t256));
-  REFUGE_RETURN_IF_ERROR(WriteFile("tagmanifest-sha512.txt", t512));
+  tags["tagmanifest-sha256.txt"] = t256;
+  tags["tagmanifest-sha512.txt"] = t512;
+  return tags;
+}
+
+Status BagWriter::Finish(const std::vector<std::pair<std::string, std::string>>& info) {
+  std::map<std::string, std::string> others;
+  for (const auto& name : tag_files_) {
+    // Tag files written by AddTagFile are read back from the staging directory.
+    std::string content;
+    int fd = ::open((staging_ + "/" + name).c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return IoError("cannot read back " + name + ": " + ErrnoText());
+    char buf[65536];
+    ssize_t n;
+    while ((n = ::read(fd, buf, sizeof buf)) > 0) content.append(buf, static_cast<size_t>(n));
+    ::close(fd);
+    if (n < 0) return IoError("cannot read back " + name + ": " + ErrnoText());
+    others[name] = std::move(content);
+  }
+  for (const auto& [name, content] : TagFiles(payload_, others, info)) REFUGE_RETURN_IF_ERROR(WriteFile(name, content));
 
   // Every directory's entries are durable before the bag appears under its name.
   std::error_code ec;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -23,6 +24,26 @@ bool IsSafeBagPath(std::string_view path);
 // Manifest path encoding: CR, LF and "%" as %0D, %0A and %25 (RFC 8493, 2.1.3).
 std::string EncodeBagPath(std::string_view path);
 std::string DecodeBagPath(std::string_view path);
+
+// Several digests ("sha256", "sha512", ...) over one pass of the bytes.
+class Digests {
+ public:
+  explicit Digests(const std::vector<std::string>& algorithms);
+  ~Digests();
+  Digests(const Digests&) = delete;
+  Digests& operator=(const Digests&) = delete;
+  void Update(const uint8_t* d, size_t n);
+  // Lowercase hex by algorithm.
+  std::map<std::string, std::string> Final();
+
+ private:
+  std::vector<std::pair<std::string, void*>> ctx_;  // EVP_MD_CTX*
+};
+
+// bag-info.txt: the given fields, one a line (line breaks in values become
+// spaces), then Payload-Oxum for `octets` bytes in `files` payload files.
+std::string BagInfoText(const std::vector<std::pair<std::string, std::string>>& info, uint64_t octets,
+                        uint64_t files);
 
 // Builds a bag in a hidden staging directory beside `dir` and moves it into place
 // only when complete, so a failed export leaves nothing that looks like a bag.
@@ -48,6 +69,13 @@ class BagWriter {
   Status Finish(const std::vector<std::pair<std::string, std::string>>& info);
 
   const std::vector<Payload>& payload() const { return payload_; }
+
+  // What Finish writes, given the payload and the other tag files (name ->
+  // content): bagit.txt, bag-info.txt, the payload manifests and the tag
+  // manifests, by name. A bag streamed without a directory is built from it.
+  static std::map<std::string, std::string> TagFiles(const std::vector<Payload>& payload,
+                                                     const std::map<std::string, std::string>& other_tags,
+                                                     const std::vector<std::pair<std::string, std::string>>& info);
 
  private:
   BagWriter(std::string dir, std::string staging) : dir_(std::move(dir)), staging_(std::move(staging)) {}

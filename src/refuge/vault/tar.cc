@@ -30,12 +30,17 @@ struct Output {
   ByteSink& out;
   std::string pending;
   Status failed;
+  // Set when an archive is given up: libarchive, freed while open, would
+  // still pad the last entry and write the end of the archive.
+  bool abandoned = false;
 
   bool Push(const void* data, size_t n) {
+    if (abandoned) return false;
     pending.append(static_cast<const char*>(data), n);
     return pending.size() < kFlushBytes || Flush();
   }
   bool Flush() {
+    if (abandoned) return false;
     if (!failed.ok()) return false;
     if (pending.empty()) return true;
     failed = out.Write(reinterpret_cast<const uint8_t*>(pending.data()), pending.size());
@@ -158,6 +163,122 @@ Status WriteTar(const std::string& dir, const std::string& root, ByteSink& out) 
     }
   }
   if (archive_write_close(a.get()) != ARCHIVE_OK) return ArchiveError(a.get(), output, "the end");
+  return Status::Ok();
+}
+
+// --- streaming ---
+
+struct TarStream::State {
+  explicit State(ByteSink& out) : output{out, {}, Status::Ok()} {}
+  ~State() {
+    // Without Close(): nothing more may reach the receiver, above all no end of archive.
+    if (!closed) output.abandoned = true;
+  }
+  ThreadUtf8Locale utf8;  // before the archive: it picks its conversions when made
+  Output output;
+  std::unique_ptr<struct archive, int (*)(struct archive*)> a{archive_write_new(), archive_write_free};
+  std::unique_ptr<struct archive_entry, void (*)(struct archive_entry*)> entry{archive_entry_new(),
+                                                                              archive_entry_free};
+  uint64_t left = 0;  // bytes the current file still expects
+  std::string current;
+  bool closed = false;
+  bool failed = false;
+};
+
+TarStream::TarStream(std::unique_ptr<State> state) : state_(std::move(state)) {}
+
+TarStream::~TarStream() {
+  if (state_ && !state_->closed) state_->output.abandoned = true;
+  // The archive (freed first, as the last member) sees `abandoned` and writes nothing.
+}
+
+Result<std::unique_ptr<TarStream>> TarStream::Open(ByteSink& out) {
+  auto st = std::make_unique<State>(out);
+  if (!st->a || !st->entry) return Internal("libarchive could not allocate an archive");
+  // No 10 KiB blocking inside libarchive: Flush() must be able to send the start
+  // of the archive before the first payload byte is read. Output gathers pieces.
+  if (archive_write_set_format_pax_restricted(st->a.get()) != ARCHIVE_OK ||
+      archive_write_set_bytes_per_block(st->a.get(), 0) != ARCHIVE_OK ||
+      archive_write_open2(st->a.get(), &st->output, nullptr, OnWrite, OnClose, nullptr) != ARCHIVE_OK) {
+    return ArchiveError(st->a.get(), st->output, "opening");
+  }
+  return std::unique_ptr<TarStream>(new TarStream(std::move(st)));
+}
+
+namespace {
+
+Status Header(struct archive* a, struct archive_entry* entry, const Output& output, const std::string& name,
+              bool is_dir, uint64_t size, int64_t mtime) {
+  archive_entry_clear(entry);
+  archive_entry_copy_pathname(entry, name.c_str());
+  archive_entry_set_filetype(entry, is_dir ? AE_IFDIR : AE_IFREG);
+  archive_entry_set_perm(entry, is_dir ? 0755 : 0444);
+  archive_entry_set_size(entry, is_dir ? 0 : static_cast<la_int64_t>(size));
+  archive_entry_set_mtime(entry, mtime, 0);
+  if (archive_write_header(a, entry) < ARCHIVE_WARN) return ArchiveError(a, output, "the header of " + name);
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status TarStream::AddDirectory(const std::string& name, int64_t mtime) {
+  State& s = *state_;
+  if (s.failed || s.closed || s.left != 0) return Internal("the archive cannot take " + name + " now");
+  Status st = Header(s.a.get(), s.entry.get(), s.output, name, true, 0, mtime);
+  if (!st.ok()) s.failed = true;
+  return st;
+}
+
+Status TarStream::BeginFile(const std::string& name, uint64_t size, int64_t mtime) {
+  State& s = *state_;
+  if (s.failed || s.closed || s.left != 0) return Internal("the archive cannot take " + name + " now");
+  Status st = Header(s.a.get(), s.entry.get(), s.output, name, false, size, mtime);
+  if (!st.ok()) {
+    s.failed = true;
+    return st;
+  }
+  s.left = size;
+  s.current = name;
+  return Status::Ok();
+}
+
+Status TarStream::WriteData(const uint8_t* data, size_t n) {
+  State& s = *state_;
+  if (s.failed || s.closed) return Internal("the archive was given up");
+  if (n > s.left) {
+    s.failed = true;
+    return IoError(s.current + " is longer than its header says");
+  }
+  if (archive_write_data(s.a.get(), data, n) != static_cast<la_ssize_t>(n)) {
+    s.failed = true;
+    return ArchiveError(s.a.get(), s.output, s.current);
+  }
+  s.left -= n;
+  return Status::Ok();
+}
+
+Status TarStream::Flush() {
+  State& s = *state_;
+  if (s.failed || s.closed) return Internal("the archive was given up");
+  if (!s.output.Flush()) {
+    s.failed = true;
+    return s.output.failed.ok() ? IoError("cannot send the archive") : s.output.failed;
+  }
+  return Status::Ok();
+}
+
+Status TarStream::Close() {
+  State& s = *state_;
+  if (s.failed || s.closed) return Internal("the archive was given up");
+  if (s.left != 0) {
+    s.failed = true;
+    return IoError(s.current + " ended " + std::to_string(s.left) + " bytes early");
+  }
+  if (archive_write_close(s.a.get()) != ARCHIVE_OK) {
+    s.failed = true;
+    return ArchiveError(s.a.get(), s.output, "the end");
+  }
+  s.closed = true;
   return Status::Ok();
 }
 

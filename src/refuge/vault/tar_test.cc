@@ -137,6 +137,86 @@ TEST(TarTest, AFailingSinkStopsTheArchiveWithItsOwnStatus) {
   EXPECT_LE(sink.bytes_.size(), 1u << 20);
 }
 
+// Whether libarchive reads `tar` to its end-of-archive without an error.
+bool ReadsToTheEnd(const std::string& tar) {
+  struct archive* a = archive_read_new();
+  archive_read_support_format_tar(a);
+  bool ok = archive_read_open_memory(a, tar.data(), tar.size()) == ARCHIVE_OK;
+  struct archive_entry* e;
+  int r = ARCHIVE_OK;
+  while (ok && (r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
+    if (archive_read_data_skip(a) != ARCHIVE_OK) ok = false;
+  }
+  ok = ok && r == ARCHIVE_EOF;
+  archive_read_free(a);
+  return ok;
+}
+
+TEST(TarStreamTest, EntriesWrittenOneByOneMakeTheSameKindOfArchive) {
+  StringSink sink;
+  auto tar = TarStream::Open(sink);
+  ASSERT_TRUE(tar.ok()) << tar.status().ToString();
+  std::string big(3 << 20, '\0');
+  for (size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>((i * 131) & 0xff);
+  ASSERT_TRUE((*tar)->AddDirectory("bag/", 1700000000).ok());
+  ASSERT_TRUE((*tar)->BeginFile("bag/bagit.txt", 19, 1700000000).ok());
+  ASSERT_TRUE((*tar)->WriteData(reinterpret_cast<const uint8_t*>("BagIt-Version: 1.0\n"), 19).ok());
+  ASSERT_TRUE((*tar)->Flush().ok());
+  EXPECT_GT(sink.bytes_.size(), 0u) << "the start goes out when asked";
+  ASSERT_TRUE((*tar)->AddDirectory("bag/data/", 1700000000).ok());
+  ASSERT_TRUE((*tar)->BeginFile("bag/data/温浩.bin", big.size(), 1700000000).ok());
+  for (size_t off = 0; off < big.size(); off += 1 << 20) {
+    ASSERT_TRUE((*tar)->WriteData(reinterpret_cast<const uint8_t*>(big.data() + off), 1 << 20).ok());
+  }
+  ASSERT_TRUE((*tar)->Close().ok());
+  EXPECT_EQ(sink.bytes_.size() % 512, 0u);
+  EXPECT_TRUE(ReadsToTheEnd(sink.bytes_));
+  auto got = Unpack(sink.bytes_);
+  EXPECT_EQ(got.size(), 4u);
+  EXPECT_EQ(got["bag/"], "/");
+  EXPECT_EQ(got["bag/bagit.txt"], "BagIt-Version: 1.0\n");
+  EXPECT_EQ(got["bag/data/"], "/");
+  EXPECT_TRUE(got["bag/data/温浩.bin"] == big);
+
+  // More than the header said is refused.
+  StringSink other;
+  auto more = TarStream::Open(other);
+  ASSERT_TRUE(more.ok());
+  ASSERT_TRUE((*more)->BeginFile("bag/a.txt", 1, 1700000000).ok());
+  EXPECT_FALSE((*more)->WriteData(reinterpret_cast<const uint8_t*>("xy"), 2).ok());
+}
+
+TEST(TarStreamTest, OnlyCloseEndsTheArchive) {
+  StringSink whole;
+  {
+    auto tar = TarStream::Open(whole);
+    ASSERT_TRUE(tar.ok());
+    ASSERT_TRUE((*tar)->BeginFile("bag/a.txt", 5, 1700000000).ok());
+    ASSERT_TRUE((*tar)->WriteData(reinterpret_cast<const uint8_t*>("hello"), 5).ok());
+    ASSERT_TRUE((*tar)->Close().ok());
+  }
+  EXPECT_TRUE(ReadsToTheEnd(whole.bytes_));
+  EXPECT_EQ(Unpack(whole.bytes_)["bag/a.txt"], "hello");
+
+  // Given up in the middle of a file (a damaged payload): what was sent stays
+  // short, with neither the rest of the file nor the end of the archive.
+  StringSink cut;
+  std::string big(2 << 20, 'y');
+  {
+    auto tar = TarStream::Open(cut);
+    ASSERT_TRUE(tar.ok());
+    ASSERT_TRUE((*tar)->BeginFile("bag/a.bin", big.size() * 2, 1700000000).ok());
+    ASSERT_TRUE((*tar)->WriteData(reinterpret_cast<const uint8_t*>(big.data()), big.size()).ok());
+    const size_t before = cut.bytes_.size();
+    EXPECT_FALSE((*tar)->Close().ok()) << "a file short of its size does not close";
+    EXPECT_EQ(cut.bytes_.size(), before);
+  }
+  EXPECT_LT(cut.bytes_.size(), big.size() + 1024);
+  EXPECT_FALSE(ReadsToTheEnd(cut.bytes_));
+  EXPECT_EQ(cut.bytes_.find(std::string(1024, '\0'), cut.bytes_.size() - std::min<size_t>(cut.bytes_.size(), 1024)),
+            std::string::npos);
+}
+
 TEST(WorkDirTest, AWorkDirIsPrivateAndGoesWithItsOwnerOrAtTheNextOpen) {
   ScratchDir data;
   auto vault = Vault::Open(data.path(), "a long passphrase for tests", true, PosixDisk(), FastKdf());
