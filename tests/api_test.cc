@@ -1,7 +1,11 @@
 // The API as a client sees it: the real binary, a real data dir, HTTP on loopback.
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
+
+#include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 
 #include "refuge_process.h"
@@ -402,5 +406,27 @@ TEST_F(DemoServer, ServerRestartKeepsAllData) {
   EXPECT_EQ(again.Get("/api/v1/people/per_wen_hao/chronology").raw, before);
 }
 
+// A second server on a port in use fails at start: it must never share the port
+// and split requests with another installation.
+TEST(ServerStart, ASecondServerOnAPortInUseFailsWithAClearMessage) {
+  TempDir first, second;
+  ASSERT_EQ(RunRefuge({"demo", "--data", first.path()}).exit_code, 0);
+  ASSERT_EQ(RunRefuge({"demo", "--data", second.path()}).exit_code, 0);
+  ServerProcess running(first.path());
+  const std::string log = second.File("serve.log");
+  std::string env = OnPostgres() ? "REFUGE_DB='" + DatabaseFor(second.path()) + "' " : "";
+  // `timeout` ends a server that wrongly started, so the test cannot hang.
+  const std::string cmd = env + "timeout 20 " + std::string(REFUGE_BINARY) + " serve --data " + second.path() +
+                          " --listen 127.0.0.1:" + std::to_string(running.port()) + " >" + log + " 2>&1";
+  const int status = std::system(cmd.c_str());
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_NE(WEXITSTATUS(status), 0);
+  EXPECT_NE(WEXITSTATUS(status), 124) << "the second server started and ran until killed";
+  std::ifstream in(log);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("cannot listen on 127.0.0.1:" + std::to_string(running.port())), std::string::npos) << text;
+}
+
 }  // namespace
+
 }  // namespace refuge::testing

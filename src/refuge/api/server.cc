@@ -23,6 +23,13 @@ ApiServer::ApiServer(app::Service& svc, ServerOptions options, app::EvidenceServ
   // Out of the box cpp-httplib closes a connection after 5 requests and leaves
   // Nagle on, which caps throughput at a few hundred requests a second.
   s.set_tcp_nodelay(true);
+  // cpp-httplib's default sets SO_REUSEPORT, which lets a second server bind the
+  // same port and take half of the requests, perhaps for another data dir. Only
+  // SO_REUSEADDR: a restart may reuse a port in TIME_WAIT, a second listener fails.
+  s.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
   s.set_keep_alive_max_count(10000);
   s.set_keep_alive_timeout(30);
   s.set_read_timeout(30);
