@@ -3,6 +3,7 @@
 
 #include <sys/wait.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
@@ -404,6 +405,24 @@ TEST_F(DemoServer, ServerRestartKeepsAllData) {
   server_ = std::make_unique<ServerProcess>(dir_.path());
   ApiClient again(*server_, kMaya, kMayaPassword);
   EXPECT_EQ(again.Get("/api/v1/people/per_wen_hao/chronology").raw, before);
+}
+
+// The documented `curl -X POST` calls carry no body: none is needed, so none is
+// demanded (they answered 400 before).
+TEST_F(DemoServer, APostThatNeedsNoBodyTakesNone) {
+  // curl itself: it sends no Content-Length and no Content-Type for a bare -X POST.
+  auto curl = [&](const std::string& path) {
+    const std::string cmd = "curl -s -o /dev/null -w '%{http_code}' -X POST -H 'Authorization: Bearer " +
+                            api_->token() + "' http://127.0.0.1:" + std::to_string(server_->port()) + path;
+    std::FILE* p = ::popen(cmd.c_str(), "r");
+    char buf[16] = {0};
+    const size_t n = std::fread(buf, 1, sizeof buf - 1, p);
+    ::pclose(p);
+    return std::string(buf, n);
+  };
+  EXPECT_EQ(curl("/api/v1/calendar/feed"), "201");
+  EXPECT_EQ(curl("/api/v1/events/evt_demo_23/retract"), "200");
+  EXPECT_EQ(api_->Get("/api/v1/events/evt_demo_23").body["retracted"], true);
 }
 
 // A second server on a port in use fails at start: it must never share the port
