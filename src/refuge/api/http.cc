@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 
+#include <string_view>
 #include <vector>
 
 #include "refuge/base/random.h"
@@ -328,26 +329,32 @@ Router::StreamHandler Router::Limited(Handler handler) const {
 }
 
 Router& Router::Get(const std::string& pattern, Handler handler) {
+  Record("GET", pattern);
   server_.Get(pattern, std::move(handler));
   return *this;
 }
 Router& Router::Post(const std::string& pattern, Handler handler) {
+  Record("POST", pattern);
   server_.Post(pattern, Limited(std::move(handler)));
   return *this;
 }
 Router& Router::Post(const std::string& pattern, StreamHandler handler) {
+  Record("POST", pattern);
   server_.Post(pattern, std::move(handler));
   return *this;
 }
 Router& Router::Put(const std::string& pattern, Handler handler) {
+  Record("PUT", pattern);
   server_.Put(pattern, Limited(std::move(handler)));
   return *this;
 }
 Router& Router::Patch(const std::string& pattern, Handler handler) {
+  Record("PATCH", pattern);
   server_.Patch(pattern, Limited(std::move(handler)));
   return *this;
 }
 Router& Router::Delete(const std::string& pattern, Handler handler) {
+  Record("DELETE", pattern);
   server_.Delete(pattern, Limited(std::move(handler)));
   return *this;
 }
@@ -356,10 +363,45 @@ void Router::CatchAll() {
   Handler none = [](const httplib::Request& req, httplib::Response& res) {
     SendError(res, NotFound("no such endpoint: " + req.method + " " + req.path.substr(0, 200)));
   };
-  Post(".*", none);
-  Put(".*", none);
-  Patch(".*", none);
-  Delete(".*", none);
+  // Straight to httplib: not routes of the API, so not recorded.
+  server_.Post(".*", Limited(none));
+  server_.Put(".*", Limited(none));
+  server_.Patch(".*", Limited(none));
+  server_.Delete(".*", Limited(none));
+}
+
+std::optional<std::string> PathTemplate(const std::string& pattern) {
+  std::string out;
+  for (size_t i = 0; i < pattern.size(); ++i) {
+    const char c = pattern[i];
+    if (c == '(') {
+      // To the matching ')': a group may hold a character class but no nested group.
+      const size_t close = pattern.find(')', i);
+      if (close == std::string::npos || pattern.find('(', i + 1) < close) return std::nullopt;
+      out += "{}";
+      i = close;
+    } else if (std::string_view("[]{}()*+?|^$\\").find(c) != std::string_view::npos) {
+      return std::nullopt;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::string UnnamedTemplate(const std::string& path) {
+  std::string out;
+  for (size_t i = 0; i < path.size(); ++i) {
+    if (path[i] == '{') {
+      const size_t close = path.find('}', i);
+      if (close == std::string::npos) return path;
+      out += "{}";
+      i = close;
+    } else {
+      out += path[i];
+    }
+  }
+  return out;
 }
 
 }  // namespace refuge::api

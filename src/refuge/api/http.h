@@ -5,6 +5,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -82,10 +83,16 @@ httplib::Server::Handler Authed(app::Service& svc, ActorHandler handler);
 // req.body only through a BodyCollector: refused (413, 415) before it can cost
 // more memory than its limit, however it is framed or encoded. A handler that
 // takes the ContentReader itself (the evidence upload) streams and is unlimited.
+// It records each route, so the API's description (docs/openapi.json) can be
+// checked against what is served.
 class Router {
  public:
   using Handler = httplib::Server::Handler;
   using StreamHandler = httplib::Server::HandlerWithContentReader;
+  struct Route {
+    std::string method;   // "GET", "POST", ...
+    std::string pattern;  // the regex it was registered with
+  };
   Router(httplib::Server& server, app::Service& svc, BodyLimits limits = {});
 
   Router& Get(const std::string& pattern, Handler handler);
@@ -98,14 +105,28 @@ class Router {
   // limit (and answered 404), never by httplib into memory.
   void CatchAll();
   httplib::Server& server() { return server_; }
+  // Every route registered so far, in order (CatchAll's excepted).
+  const std::vector<Route>& Routes() const { return routes_; }
 
  private:
   StreamHandler Limited(Handler handler) const;
+  void Record(const char* method, const std::string& pattern) { routes_.push_back({method, pattern}); }
 
   httplib::Server& server_;
   app::Service& svc_;
   BodyLimits limits_;
+  std::vector<Route> routes_;
 };
+
+// A route's pattern as an OpenAPI path template with unnamed parameters: each
+// capture group becomes "{}" ("/api/v1/people/([A-Za-z0-9_-]+)/audit" gives
+// "/api/v1/people/{}/audit"); a "." outside a group is taken literally. nullopt
+// when the pattern has regex syntax outside its groups, which no template can
+// express. Comparing with a description's paths strips their parameter names
+// the same way: "/api/v1/people/{id}/audit" gives the same string.
+std::optional<std::string> PathTemplate(const std::string& pattern);
+// "{name}" -> "{}" in an OpenAPI path.
+std::string UnnamedTemplate(const std::string& path);
 
 // Sends the error, then closes the connection: for an answer given before the
 // request body was read (or all of it drained), so that the unread rest is never

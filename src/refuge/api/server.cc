@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "refuge/api/http.h"
+#include "refuge/base/assets.h"
 
 namespace refuge::api {
 
@@ -79,9 +80,17 @@ ApiServer::ApiServer(app::Service& svc, ServerOptions options, app::EvidenceServ
   router.Get("/api/v1/health", [](const httplib::Request&, httplib::Response& res) {
     SendJson(res, 200, Json{{"status", "ok"}});
   });
+  // The API's description (docs/openapi.json, compiled in), public like health.
+  router.Get("/api/v1/openapi.json", [](const httplib::Request&, httplib::Response& res) {
+    auto description = Asset("openapi_json");
+    if (!description) return SendError(res, Internal("the API description is missing from this build"));
+    res.status = 200;
+    res.set_content(std::string(*description), "application/json");
+  });
   RegisterSchemaRoutes(router, svc_);
   RegisterWebRoutes(s);
   router.CatchAll();  // last: after every route with a body
+  routes_ = router.Routes();
 
   // Errors the library itself produces (no route, body too large) get the same
   // JSON shape as ours; handlers that already wrote a body are left alone.

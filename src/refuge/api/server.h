@@ -4,7 +4,9 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
+#include "refuge/api/http.h"
 #include "refuge/app/evidence.h"
 #include "refuge/app/service.h"
 #include "refuge/base/status.h"
@@ -39,12 +41,15 @@ class ApiServer {
   // Serves until Stop(). Returns kIo if the server failed.
   Status Run();
   void Stop();
+  // The routes of the API, as registered (Router::Routes).
+  const std::vector<Router::Route>& Routes() const { return routes_; }
 
  private:
   app::Service& svc_;
   ServerOptions options_;
   app::EvidenceService* evidence_ = nullptr;
   std::unique_ptr<httplib::Server> server_;
+  std::vector<Router::Route> routes_;
   int port_ = 0;
 };
 
