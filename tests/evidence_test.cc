@@ -905,12 +905,8 @@ TEST_F(EvidenceApiTest, BadUploadsAreRefusedBeforeAnythingIsStored) {
 
 TEST_F(EvidenceApiTest, AClientThatDisconnectsMidUploadLeavesNoPartialObject) {
   const auto objects = FilesUnder(data_ + "/vault/objects");
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(server_->port()));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  int fd = ConnectLoopback(server_->port());
+  ASSERT_GE(fd, 0);
   const std::string head = "POST /api/v1/evidence?subject=per_wen_hao&filename=cut.bin HTTP/1.1\r\n"
                            "Host: 127.0.0.1\r\nAuthorization: Bearer " + api_->token() +
                            "\r\nContent-Type: application/octet-stream\r\nContent-Length: " +
@@ -1032,14 +1028,10 @@ std::string Listed(const std::map<std::string, uintmax_t>& files) {
 // Opens a connection to the server and asks for a bag of the asylum matter
 // without reading the answer; the socket is closed by the caller.
 int StartBagDownload(int port, const std::string& token) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  int fd = ConnectLoopback(port);
+  EXPECT_GE(fd, 0);
   timeval wait{60, 0};  // a server that hangs fails the test instead of stalling it
   ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof wait);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  EXPECT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
   const std::string request = "POST /api/v1/matters/mat_wen_asylum/bags HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                               "Authorization: Bearer " + token +
                               "\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}";
@@ -1154,16 +1146,7 @@ TEST_F(EvidenceApiTest, BagDownloadsFollowTheAccessRulesAndRefuseBadInputAsJson)
 TEST_F(EvidenceApiTest, AClientThatStopsReadingABagLeavesNothingBehind) {
   auto big = Upload(RandomBytes(24 << 20, 9), "subject=per_wen_hao&matter=mat_wen_asylum&filename=yard-long.bin");
   ASSERT_EQ(big.status, 201) << big.raw;
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(server_->port()));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-  const std::string request = "POST /api/v1/matters/mat_wen_asylum/bags HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                              "Authorization: Bearer " + api_->token() +
-                              "\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}";
-  ASSERT_EQ(::send(fd, request.data(), request.size(), 0), static_cast<ssize_t>(request.size()));
+  int fd = StartBagDownload(server_->port(), api_->token());
   // The first bytes of the archive arrive: the bag was built and is being sent.
   std::string got;
   char buf[4096];
@@ -1194,16 +1177,7 @@ TEST_F(EvidenceApiTest, AtMostTwoBagDownloadsRunAtOnce) {
   auto big = Upload(RandomBytes(24 << 20, 12), "subject=per_wen_hao&matter=mat_wen_asylum&filename=yard-long.bin");
   ASSERT_EQ(big.status, 201) << big.raw;
   auto start = [&]() {
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<uint16_t>(server_->port()));
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    EXPECT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-    const std::string request = "POST /api/v1/matters/mat_wen_asylum/bags HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                                "Authorization: Bearer " + api_->token() +
-                                "\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}";
-    EXPECT_EQ(::send(fd, request.data(), request.size(), 0), static_cast<ssize_t>(request.size()));
+    int fd = StartBagDownload(server_->port(), api_->token());
     std::string got;
     char buf[4096];
     while (got.find("mat_wen_asylum-bag-") == std::string::npos && got.size() < (1u << 20)) {

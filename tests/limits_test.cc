@@ -41,15 +41,8 @@ struct RawAnswer {
 // The server may stop reading and answer early; the sending then stops.
 RawAnswer SendChunked(int port, const std::string& head, size_t pieces, const std::string& piece) {
   RawAnswer a;
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    close(fd);
-    return a;
-  }
+  int fd = ConnectLoopback(port);
+  if (fd < 0) return a;
   auto send_all = [fd](const std::string& s) {
     size_t off = 0;
     while (off < s.size()) {
@@ -218,12 +211,8 @@ TEST_F(HostileInput, ARefusedUploadsUnreadBodyIsNeverTakenForARequest) {
   const std::string request = "POST /api/v1/evidence?subject=per_wen_hao HTTP/1.1\r\nHost: x\r\n"
                               "Content-Type: application/octet-stream\r\nContent-Length: " +
                               std::to_string(smuggled.size()) + "\r\n\r\n" + smuggled;
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(server_->port()));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  int fd = ConnectLoopback(server_->port());
+  ASSERT_GE(fd, 0);
   // The server keeps the connection open when it answers once: stop after a quiet while.
   timeval timeout{3, 0};
   setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);

@@ -77,6 +77,11 @@ class ServerProcess {
   int port_ = 0;
 };
 
+// A TCP connection to `port` on 127.0.0.1, for tests that speak raw HTTP (a slow
+// client, a body cut off, bytes no client library would send); -1 on failure.
+// The caller closes it.
+int ConnectLoopback(int port);
+
 // An HTTP client logged in as one user.
 class ApiClient {
  public:

@@ -224,12 +224,8 @@ TEST_F(DemoSecurity, ASlowClientDoesNotStopOthers) {
   // Open connections that send half a request and stall.
   std::vector<int> socks;
   for (int i = 0; i < 4; ++i) {
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<uint16_t>(server_->port()));
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    int fd = ConnectLoopback(server_->port());
+    ASSERT_GE(fd, 0);
     const char partial[] = "GET /api/v1/me HTTP/1.1\r\nHost: x\r\nX-Slow: ";
     ASSERT_GT(::write(fd, partial, sizeof partial - 1), 0);
     socks.push_back(fd);
