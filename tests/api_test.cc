@@ -407,6 +407,21 @@ TEST_F(DemoServer, ServerRestartKeepsAllData) {
   EXPECT_EQ(again.Get("/api/v1/people/per_wen_hao/chronology").raw, before);
 }
 
+// A path served with other methods answers 405 and says which (RFC 9110), not 404.
+TEST_F(DemoServer, AWrongMethodIs405WithAllow) {
+  auto del = api_->Send("DELETE", "/api/v1/people/per_wen_hao", "", "");
+  EXPECT_EQ(del.status, 405) << del.raw;
+  EXPECT_EQ(del.Header("Allow"), "GET, HEAD, PATCH, PUT") << del.raw;
+  EXPECT_EQ(del.body["error"]["code"], "method_not_allowed");
+  auto get = api_->Get("/api/v1/matters/mat_wen_bond/bags");
+  EXPECT_EQ(get.status, 405) << get.raw;
+  EXPECT_EQ(get.Header("Allow"), "POST");
+  // Nothing at all is served here: 404, as before.
+  EXPECT_EQ(api_->Send("DELETE", "/api/v1/nothing", "", "").status, 404);
+  EXPECT_EQ(api_->Get("/api/v1/nothing").status, 404);
+  EXPECT_EQ(api_->Get("/api/v1/people/per_wen_hao").status, 200);
+}
+
 // The documented `curl -X POST` calls carry no body: none is needed, so none is
 // demanded (they answered 400 before).
 TEST_F(DemoServer, APostThatNeedsNoBodyTakesNone) {

@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <string_view>
 #include <vector>
 
@@ -360,7 +361,10 @@ Router& Router::Delete(const std::string& pattern, Handler handler) {
 }
 
 void Router::CatchAll() {
-  Handler none = [](const httplib::Request& req, httplib::Response& res) {
+  methods_ = std::make_shared<const MethodIndex>(routes_);
+  Handler none = [methods = methods_](const httplib::Request& req, httplib::Response& res) {
+    const std::string allow = methods->AllowFor(req.path);
+    if (!allow.empty()) return SendMethodNotAllowed(res, req, allow);
     SendError(res, NotFound("no such endpoint: " + req.method + " " + req.path.substr(0, 200)));
   };
   // Straight to httplib: not routes of the API, so not recorded.
@@ -368,6 +372,32 @@ void Router::CatchAll() {
   server_.Put(".*", Limited(none));
   server_.Patch(".*", Limited(none));
   server_.Delete(".*", Limited(none));
+}
+
+MethodIndex::MethodIndex(const std::vector<Router::Route>& routes) {
+  for (const auto& r : routes) routes_.emplace_back(r.method, std::regex(r.pattern));
+}
+
+std::string MethodIndex::AllowFor(const std::string& path) const {
+  std::vector<std::string> methods;
+  for (const auto& [method, pattern] : routes_) {
+    if (!std::regex_match(path, pattern)) continue;
+    if (std::find(methods.begin(), methods.end(), method) == methods.end()) methods.push_back(method);
+    if (method == "GET" && std::find(methods.begin(), methods.end(), "HEAD") == methods.end()) {
+      methods.push_back("HEAD");
+    }
+  }
+  std::sort(methods.begin(), methods.end());
+  std::string allow;
+  for (const auto& m : methods) allow += (allow.empty() ? "" : ", ") + m;
+  return allow;
+}
+
+void SendMethodNotAllowed(httplib::Response& res, const httplib::Request& req, const std::string& allow) {
+  res.set_header("Allow", allow);
+  SendJson(res, 405, Json{{"error", {{"code", "method_not_allowed"},
+                                     {"message", req.method + " is not served at " + req.path.substr(0, 200) +
+                                                     "; this path takes " + allow}}}});
 }
 
 std::optional<std::string> PathTemplate(const std::string& pattern) {

@@ -3,7 +3,9 @@
 #include <httplib.h>
 
 #include <functional>
+#include <memory>
 #include <optional>
+#include <regex>
 #include <string>
 #include <vector>
 
@@ -102,8 +104,10 @@ class Router {
   Router& Patch(const std::string& pattern, Handler handler);
   Router& Delete(const std::string& pattern, Handler handler);
   // Registered last: any other request with a body is still read through the
-  // limit (and answered 404), never by httplib into memory.
+  // limit (and answered 405 or 404), never by httplib into memory.
   void CatchAll();
+  // The methods served at each path, for 405 answers; set by CatchAll.
+  std::shared_ptr<const class MethodIndex> methods() const { return methods_; }
   httplib::Server& server() { return server_; }
   // Every route registered so far, in order (CatchAll's excepted).
   const std::vector<Route>& Routes() const { return routes_; }
@@ -116,7 +120,23 @@ class Router {
   app::Service& svc_;
   BodyLimits limits_;
   std::vector<Route> routes_;
+  std::shared_ptr<const MethodIndex> methods_;
 };
+
+// Which methods the API serves at a path: a path that some route matches with
+// another method answers 405 with `Allow` (RFC 9110 15.5.6), not 404.
+class MethodIndex {
+ public:
+  explicit MethodIndex(const std::vector<Router::Route>& routes);
+  // "GET, HEAD, PATCH" (HEAD wherever GET is served); "" when no route matches.
+  std::string AllowFor(const std::string& path) const;
+
+ private:
+  std::vector<std::pair<std::string, std::regex>> routes_;
+};
+
+// 405 with the Allow header and the JSON error shape (code "method_not_allowed").
+void SendMethodNotAllowed(httplib::Response& res, const httplib::Request& req, const std::string& allow);
 
 // A route's pattern as an OpenAPI path template with unnamed parameters: each
 // capture group becomes "{}" ("/api/v1/people/([A-Za-z0-9_-]+)/audit" gives

@@ -94,10 +94,15 @@ ApiServer::ApiServer(app::Service& svc, ServerOptions options, app::EvidenceServ
 
   // Errors the library itself produces (no route, body too large) get the same
   // JSON shape as ours; handlers that already wrote a body are left alone.
-  s.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
+  s.set_error_handler([methods = router.methods()](const httplib::Request& req, httplib::Response& res) {
     if (!res.body.empty() || res.content_length_ > 0) return;
     switch (res.status) {
-      case 404: return SendError(res, NotFound("no such endpoint: " + req.method + " " + req.path));
+      case 404: {
+        // A GET or HEAD where only other methods are served.
+        const std::string allow = methods->AllowFor(req.path);
+        if (!allow.empty()) return SendMethodNotAllowed(res, req, allow);
+        return SendError(res, NotFound("no such endpoint: " + req.method + " " + req.path));
+      }
       case 413:
         return SendError(res, Status(Code::kTooLarge, "the request body is larger than the limit"));
       case 405: return SendError(res, Status(Code::kMalformed, "method not allowed"));
