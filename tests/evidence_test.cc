@@ -799,6 +799,10 @@ TEST_F(EvidenceApiTest, TheListsCursorIsOpaqueAndBoundToItsUser) {
   ASSERT_EQ(second.status, 200) << second.raw;
   ASSERT_EQ(second.body["items"].size(), 1u);
   EXPECT_NE(second.body["items"][0]["id"], first.body["items"][0]["id"]);
+  ApiClient tenzin(*server_, "tenzin", "demo-tenzin-dorje");
+  auto stolen = tenzin.Get("/api/v1/evidence?matter=mat_wen_asylum&limit=1&after=" + next);
+  EXPECT_EQ(stolen.status, 422) << stolen.raw;
+  EXPECT_EQ(stolen.body["error"]["field"], "after");
   auto bare = api_->Get("/api/v1/evidence?matter=mat_wen_asylum&limit=1&after=evi_demo_fence_photo");
   EXPECT_EQ(bare.status, 422) << bare.raw;
   EXPECT_EQ(bare.body["error"]["field"], "after");
@@ -1025,6 +1029,19 @@ std::string Listed(const std::map<std::string, uintmax_t>& files) {
   return s;
 }
 
+// Reads a bag download until its first archive entry arrives (or 1 MiB, or the
+// end): what shows that the bag is being sent.
+std::string ReadBagStart(int fd) {
+  std::string got;
+  char buf[4096];
+  while (got.find("mat_wen_asylum-bag-") == std::string::npos && got.size() < (1u << 20)) {
+    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    got.append(buf, static_cast<size_t>(n));
+  }
+  return got;
+}
+
 // Opens a connection to the server and asks for a bag of the asylum matter
 // without reading the answer; the socket is closed by the caller.
 int StartBagDownload(int port, const std::string& token) {
@@ -1148,13 +1165,7 @@ TEST_F(EvidenceApiTest, AClientThatStopsReadingABagLeavesNothingBehind) {
   ASSERT_EQ(big.status, 201) << big.raw;
   int fd = StartBagDownload(server_->port(), api_->token());
   // The first bytes of the archive arrive: the bag was built and is being sent.
-  std::string got;
-  char buf[4096];
-  while (got.find("mat_wen_asylum-bag-") == std::string::npos && got.size() < (1u << 20)) {
-    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-    if (n <= 0) break;
-    got.append(buf, static_cast<size_t>(n));
-  }
+  const std::string got = ReadBagStart(fd);
   EXPECT_NE(got.find("200 OK"), std::string::npos) << got.substr(0, 200);
   EXPECT_TRUE(FilesInVaultTmp(data_).empty()) << "no plaintext on disk while the bag is sent:\n"
                                               << Listed(FilesInVaultTmp(data_));
@@ -1178,13 +1189,7 @@ TEST_F(EvidenceApiTest, AtMostTwoBagDownloadsRunAtOnce) {
   ASSERT_EQ(big.status, 201) << big.raw;
   auto start = [&]() {
     int fd = StartBagDownload(server_->port(), api_->token());
-    std::string got;
-    char buf[4096];
-    while (got.find("mat_wen_asylum-bag-") == std::string::npos && got.size() < (1u << 20)) {
-      ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-      if (n <= 0) break;
-      got.append(buf, static_cast<size_t>(n));
-    }
+    const std::string got = ReadBagStart(fd);
     EXPECT_NE(got.find("200 OK"), std::string::npos) << got.substr(0, 200);
     return fd;
   };

@@ -11,8 +11,8 @@
 #include "refuge/api/server.h"
 #include "refuge/app/evidence.h"
 #include "refuge/app/service.h"
+#include "refuge/app/service_test_support.h"
 #include "refuge/base/assets.h"
-#include "refuge/store/sqlite/sqlite_store.h"
 #include "refuge/vault/test_support.h"
 
 namespace refuge::api {
@@ -31,16 +31,11 @@ TEST(PathTemplate, TurnsEachGroupIntoAnUnnamedParameter) {
 }
 
 // The server as `refuge serve` builds it, with the evidence vault, never bound.
-class OpenApiTest : public ::testing::Test {
+class OpenApiTest : public app::ServiceTest {
  protected:
   void SetUp() override {
-    auto store = store::OpenSqliteStore(dir_.path() + "/refuge.db");
-    ASSERT_TRUE(store.ok()) << store.status().ToString();
-    auto rules = rules::LoadRuleConfig(dir_.path());
-    ASSERT_TRUE(rules.ok());
-    svc_ = std::make_unique<app::Service>(std::move(store).value(), clock_, std::move(rules).value(),
-                                          auth::SigningKey::Ephemeral());
-    auto vault = vault::Vault::Open(dir_.path(), "a long vault passphrase for tests", true,
+    app::ServiceTest::SetUp();
+    auto vault = vault::Vault::Open(dir_, "a long vault passphrase for tests", true,
                                     vault::PosixDisk(), vault::testing::FastKdf());
     ASSERT_TRUE(vault.ok()) << vault.status().ToString();
     evidence_ = std::make_unique<app::EvidenceService>(svc_->store(), clock_, std::move(vault).value(),
@@ -79,9 +74,12 @@ class OpenApiTest : public ::testing::Test {
     return out;
   }
 
-  vault::testing::ScratchDir dir_;
-  FakeClock clock_{1796040000};
-  std::unique_ptr<app::Service> svc_;
+  void TearDown() override {
+    server_.reset();
+    evidence_.reset();
+    app::ServiceTest::TearDown();
+  }
+
   std::unique_ptr<app::EvidenceService> evidence_;
   std::unique_ptr<ApiServer> server_;
   Json doc_;

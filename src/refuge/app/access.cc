@@ -36,18 +36,27 @@ Result<Access::Sight> Access::SightOf(const Record& person) { return SightOfId(p
 
 // Decided from the id alone, before the record is read, in the same queries
 // whether the person is hidden or does not exist: a 404 takes as long either way.
-Result<Access::Sight> Access::SightOfId(const std::string& person_id) {
-  if (is_operator()) return Sight::kFile;
-  auto cached = person_cache_.find(person_id);
-  if (cached != person_cache_.end()) return cached->second;
-  Sight sight = Sight::kNone;
+Result<bool> Access::SeesFile(const std::string& person_id) {
+  if (is_operator()) return true;
+  auto cached = file_cache_.find(person_id);
+  if (cached != file_cache_.end()) return cached->second;
   REFUGE_ASSIGN_OR_RETURN(store::Db::PersonReach reach, db_.ReachOfPerson(person_id, who_.user));
   // The creator builds the file until a matter takes it over; from then on only
   // the teams decide, so removal from a team is not undone by having created it.
-  if (reach.on_team || (reach.created && !reach.reached)) sight = Sight::kFile;
+  const bool file = reach.on_team || (reach.created && !reach.reached);
+  file_cache_[person_id] = file;
+  return file;
+}
+
+Result<Access::Sight> Access::SightOfId(const std::string& person_id) {
+  auto cached = person_cache_.find(person_id);
+  if (cached != person_cache_.end()) return cached->second;
+  REFUGE_ASSIGN_OR_RETURN(bool file, SeesFile(person_id));
+  Sight sight = file ? Sight::kFile : Sight::kNone;
   if (sight == Sight::kNone) {
     // Named by an event the actor sees: an advocate learns no name from a
-    // privileged event, even on a matter of theirs.
+    // privileged event, even on a matter of theirs. Asked only where a name may
+    // be shown; lists, search and views need the file (SeesFile).
     REFUGE_ASSIGN_OR_RETURN(auto naming, db_.EventsNamingPerson(person_id));
     if (!naming.empty()) {
       REFUGE_ASSIGN_OR_RETURN(auto events, db_.GetEvents(naming));
@@ -64,10 +73,7 @@ Result<Access::Sight> Access::SightOfId(const std::string& person_id) {
   return sight;
 }
 
-Result<bool> Access::CanSeePerson(const Record& person) {
-  REFUGE_ASSIGN_OR_RETURN(Sight sight, SightOf(person));
-  return sight == Sight::kFile;
-}
+Result<bool> Access::CanSeePerson(const Record& person) { return SeesFile(person.id); }
 
 Result<std::pair<Record, Access::Sight>> Access::RequirePersonName(const std::string& person_id) {
   REFUGE_ASSIGN_OR_RETURN(Sight sight, SightOfId(person_id));
@@ -103,8 +109,7 @@ Result<bool> Access::CanSeeEvidence(const store::EvidenceRow& row) {
   if (!row.matter.empty()) {
     REFUGE_ASSIGN_OR_RETURN(seen, OnMatter(row.matter));
   } else {
-    REFUGE_ASSIGN_OR_RETURN(Sight sight, SightOfId(row.subject));
-    seen = sight == Sight::kFile;
+    REFUGE_ASSIGN_OR_RETURN(seen, SeesFile(row.subject));
   }
   // An original may identify who filmed it; advocates work with the safe copies.
   if (seen && who_.role == "advocate" && row.parent.empty() && row.created_by != who_.user) return false;
@@ -185,8 +190,7 @@ Result<bool> Access::CanSeeEvent(const domain::Event& e) {
     return false;
   }
   if (!e.matter.empty()) return OnMatter(e.matter);
-  REFUGE_ASSIGN_OR_RETURN(Sight sight, SightOfId(e.subject));
-  return sight == Sight::kFile;
+  return SeesFile(e.subject);
 }
 
 Result<std::vector<domain::Event>> Access::VisibleEvents(std::vector<domain::Event> all) {

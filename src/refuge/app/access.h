@@ -56,6 +56,8 @@ class Access {
   enum class Sight { kNone, kName, kFile };
   Result<Sight> SightOf(const store::Record& person);
   Result<Sight> SightOfId(const std::string& person_id);
+  // Whether the actor sees the person's file, in one query (Db::ReachOfPerson).
+  Result<bool> SeesFile(const std::string& person_id);
   // Whether the actor sees the person's file.
   Result<bool> CanSeePerson(const store::Record& person);
   // The person whose file the actor sees, or kNotFound.
@@ -105,7 +107,8 @@ class Access {
   Actor who_;
   std::optional<std::set<std::string>> my_matters_;
   std::map<std::string, bool> on_matter_;  // matters asked about one by one
-  std::map<std::string, Sight> person_cache_;
+  std::map<std::string, bool> file_cache_;    // SeesFile
+  std::map<std::string, Sight> person_cache_;  // SightOfId
 };
 
 inline constexpr const char* kMaskedName = "(protected person)";
